@@ -1,0 +1,64 @@
+import path from 'node:path';
+
+/** Every environment variable PayHub reads, parsed and validated once (DESIGN.md, Configuration). */
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  publicUrl: string;
+  secretKey: string | undefined;
+  logLevel: string;
+  jobs: boolean;
+  rateLimit: number;
+  production: boolean;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}`);
+  return value;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const jobs = env.PAYHUB_JOBS ?? 'on';
+  if (jobs !== 'on' && jobs !== 'off')
+    throw new ConfigError(`PAYHUB_JOBS must be "on" or "off", got "${jobs}"`);
+  const production = env.NODE_ENV === 'production';
+  const secretKey = env.PAYHUB_SECRET_KEY || undefined;
+  if (production && !secretKey)
+    throw new ConfigError('PAYHUB_SECRET_KEY is required when NODE_ENV=production');
+  if (secretKey !== undefined && secretKey.length < 32) {
+    throw new ConfigError('PAYHUB_SECRET_KEY must be at least 32 characters');
+  }
+  const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  try {
+    new URL(publicUrl);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL is not a URL: "${publicUrl}"`);
+  }
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`);
+  }
+  return {
+    port,
+    host: env.HOST || '127.0.0.1',
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: path.resolve(env.PAYHUB_DATA_DIR || '.payhub'),
+    publicUrl,
+    secretKey,
+    logLevel,
+    jobs: jobs === 'on',
+    rateLimit: integer(env, 'PAYHUB_RATE_LIMIT', 100, 0, 1_000_000),
+    production,
+  };
+}

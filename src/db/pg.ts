@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import type { Db, Queryable, QueryResult } from './port.ts';
+import { TYPE_OIDS } from './port.ts';
+
+const raw = (value: string) => value;
+const types = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === TYPE_OIDS.int8 || oid === TYPE_OIDS.date || oid === TYPE_OIDS.numeric) return raw;
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+} as pg.CustomTypesConfig;
+
+export interface PgOptions {
+  connectionString: string;
+  /** Sets search_path on every connection, so each test file can live in its own schema. */
+  schema?: string;
+  max?: number;
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * Parameterised statements are prepared once per connection under a name derived from their
+ * text: Postgres then skips parsing and planning on every later call (the create-payment CTE
+ * costs more to plan than to run).
+ */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `ph_${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
+function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+      const result = params?.length
+        ? await client.query({ name: statementName(sql), text: sql, values: params as unknown[] })
+        : await client.query(sql);
+      return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+    },
+    async exec(sql: string) {
+      await client.query(sql);
+    },
+  };
+}
+
+export function openPg(options: PgOptions): Db {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    types,
+    options: options.schema ? `-c search_path=${options.schema}` : undefined,
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const root = wrap(pool);
+  return {
+    kind: 'pg',
+    query: root.query,
+    exec: root.exec,
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import type { Queryable } from '../db/port.ts';
+
+export interface AgencyRow {
+  id: string;
+  code: string;
+  name: string;
+  parent_id: string | null;
+  return_origins: string[];
+  created_at: Date;
+}
+
+export interface KeyOwnerRow {
+  key_id: string;
+  mode: 'test' | 'live';
+  agency_id: string;
+  agency_code: string;
+  agency_name: string;
+  return_origins: string[];
+}
+
+export const insertAgency = (db: Queryable, a: Omit<AgencyRow, 'created_at'>) =>
+  db.query<AgencyRow>(
+    `INSERT INTO agencies (id, code, name, parent_id, return_origins) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
+    [a.id, a.code, a.name, a.parent_id, a.return_origins],
+  );
+
+export const agencyByCode = (db: Queryable, code: string) =>
+  db.query<AgencyRow>('SELECT * FROM agencies WHERE code = $1', [code]);
+
+export const insertApiKey = (
+  db: Queryable,
+  k: { id: string; agency_id: string; mode: string; hint: string; secret_hash: string },
+) =>
+  db.query(
+    `INSERT INTO api_keys (id, agency_id, mode, hint, secret_hash) VALUES ($1, $2, $3, $4, decode($5, 'hex'))`,
+    [k.id, k.agency_id, k.mode, k.hint, k.secret_hash],
+  );
+
+export const revokeApiKey = (db: Queryable, id: string) =>
+  db.query<{ id: string }>(
+    'UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id',
+    [id],
+  );
+
+export const keyOwner = (db: Queryable, secretHash: string) =>
+  db.query<KeyOwnerRow>(
+    `SELECT k.id AS key_id, k.mode, a.id AS agency_id, a.code AS agency_code, a.name AS agency_name, a.return_origins
+       FROM api_keys k JOIN agencies a ON a.id = k.agency_id
+      WHERE k.secret_hash = decode($1, 'hex') AND k.revoked_at IS NULL`,
+    [secretHash],
+  );
+
+export const upsertProvider = (
+  db: Queryable,
+  agencyId: string,
+  provider: string,
+  credentials: Buffer | null,
+) =>
+  db.query(
+    `INSERT INTO agency_providers (agency_id, provider, enabled, credentials) VALUES ($1, $2, true, $3)
+     ON CONFLICT (agency_id, provider) DO UPDATE SET enabled = true,
+       credentials = COALESCE(EXCLUDED.credentials, agency_providers.credentials), updated_at = now()`,
+    [agencyId, provider, credentials],
+  );

@@ -1,0 +1,124 @@
+import type { Db } from '../db/port.ts';
+import { isPgError, PG } from '../db/port.ts';
+import { newId, newToken, sha256 } from '../ids.ts';
+import * as q from './queries.ts';
+
+export type Mode = 'test' | 'live';
+
+/** What an API key grants: one agency, in one mode. */
+export interface Principal {
+  keyId: string;
+  mode: Mode;
+  agencyId: string;
+  agencyCode: string;
+  agencyName: string;
+  returnOrigins: string[];
+}
+
+export class AgencyError extends Error {}
+
+/** An origin is scheme://host[:port] and nothing more; anything else is refused. */
+export function normalizeOrigin(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new AgencyError(`not an origin: "${value}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new AgencyError(`not an http(s) origin: "${value}"`);
+  if (url.origin !== value.replace(/\/$/, ''))
+    throw new AgencyError(`an origin has no path, query or credentials: "${value}"`);
+  return url.origin;
+}
+
+export interface NewAgency {
+  code: string;
+  name: string;
+  parentCode?: string;
+  returnOrigins?: string[];
+}
+
+export async function createAgency(db: Db, input: NewAgency): Promise<q.AgencyRow> {
+  if (!/^[A-Z0-9][A-Z0-9_.-]{0,31}$/.test(input.code)) {
+    throw new AgencyError('code must be 1–32 characters: capital letters, digits, "_", "." or "-"');
+  }
+  if (!input.name.trim() || input.name.length > 200) throw new AgencyError('name must be 1–200 characters');
+  const origins = (input.returnOrigins ?? []).map(normalizeOrigin);
+  let parentId: string | null = null;
+  if (input.parentCode) {
+    const parent = (await q.agencyByCode(db, input.parentCode)).rows[0];
+    if (!parent) throw new AgencyError(`no agency with code ${input.parentCode}`);
+    parentId = parent.id;
+  }
+  try {
+    const { rows } = await q.insertAgency(db, {
+      id: newId('agy'),
+      code: input.code,
+      name: input.name.trim(),
+      parent_id: parentId,
+      return_origins: origins,
+    });
+    return rows[0]!;
+  } catch (error) {
+    if (isPgError(error, PG.uniqueViolation))
+      throw new AgencyError(`an agency with code ${input.code} exists`);
+    throw error;
+  }
+}
+
+export async function agencyByCode(db: Db, code: string): Promise<q.AgencyRow> {
+  const agency = (await q.agencyByCode(db, code)).rows[0];
+  if (!agency) throw new AgencyError(`no agency with code ${code}`);
+  return agency;
+}
+
+/** Creates a key and returns its secret: the only time it is ever shown. */
+export async function createApiKey(
+  db: Db,
+  agencyCode: string,
+  mode: Mode,
+): Promise<{ id: string; key: string }> {
+  if (mode !== 'test' && mode !== 'live') throw new AgencyError('mode must be test or live');
+  const agency = await agencyByCode(db, agencyCode);
+  const key = `phk_${mode}_${newToken(32)}`;
+  const id = newId('key');
+  await q.insertApiKey(db, {
+    id,
+    agency_id: agency.id,
+    mode,
+    hint: key.slice(0, 13),
+    secret_hash: sha256(key),
+  });
+  return { id, key };
+}
+
+export async function revokeApiKey(db: Db, id: string): Promise<void> {
+  if ((await q.revokeApiKey(db, id)).rowCount === 0) throw new AgencyError(`no active key ${id}`);
+}
+
+const KEY_SHAPE = /^phk_(test|live)_[A-Za-z0-9_-]{43}$/;
+
+export async function principalForKey(db: Db, key: string): Promise<Principal | null> {
+  if (!KEY_SHAPE.test(key)) return null;
+  const row = (await q.keyOwner(db, sha256(key))).rows[0];
+  if (!row) return null;
+  return {
+    keyId: row.key_id,
+    mode: row.mode,
+    agencyId: row.agency_id,
+    agencyCode: row.agency_code,
+    agencyName: row.agency_name,
+    returnOrigins: row.return_origins,
+  };
+}
+
+export async function enableProvider(
+  db: Db,
+  agencyCode: string,
+  provider: string,
+  credentials: Buffer | null = null,
+) {
+  const agency = await agencyByCode(db, agencyCode);
+  await q.upsertProvider(db, agency.id, provider, credentials);
+}

@@ -1,0 +1,123 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { ADAPTERS } from '../adapters/index.ts';
+import { checkoutRoutes } from './checkout/routes.ts';
+import type { Db } from './db/port.ts';
+import { apiKeyAuth } from './http/auth.ts';
+import { createMetrics, requestLogging } from './http/observability.ts';
+import { openapiText } from './http/openapi.ts';
+import { notFoundHandler, problemHandler } from './http/problem.ts';
+import { rateLimits } from './http/rate-limit.ts';
+import { attemptsService } from './payments/attempts.ts';
+import { paymentRoutes } from './payments/routes.ts';
+import { paymentsService } from './payments/service.ts';
+import { testHelperRoutes } from './payments/test-helpers.ts';
+import { providersService } from './providers/service.ts';
+import { receiptsService } from './receipts/service.ts';
+import { sealer } from './secrets.ts';
+
+export interface AppOptions {
+  db: Db;
+  logger: Logger;
+  publicUrl: string;
+  rateLimit: number;
+  /** PAYHUB_SECRET_KEY (or the embedded default's generated key): seals credentials, signs sandbox pages. */
+  secretKey: string;
+  now?: () => Date;
+}
+
+/** The domain services, built once from the options; jobs use the same ones. */
+export function createServices(options: Omit<AppOptions, 'logger' | 'rateLimit'>) {
+  const { db, publicUrl } = options;
+  const providers = providersService({
+    db,
+    sealer: sealer(options.secretKey),
+    publicUrl,
+    signingSecret: options.secretKey,
+    now: options.now,
+  });
+  const payments = paymentsService({ db, publicUrl, now: options.now });
+  const attempts = attemptsService({ db, providers, publicUrl });
+  const receipts = receiptsService({ db, publicUrl });
+  return { providers, payments, attempts, receipts };
+}
+export type Services = ReturnType<typeof createServices>;
+
+const swaggerUiDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+
+const DOCS_HTML = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>PayHub API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
+<body><div id="docs"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script></body></html>`;
+const LANDING_HTML = `<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><title>PayHub</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main><h1>PayHub</h1><p>Cổng thanh toán dùng chung cho dịch vụ công. / Shared payment hub for public services.</p>
+<p><a href="/docs">API documentation</a> · <a href="/openapi.yaml">openapi.yaml</a></p></main></body></html>`;
+const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.yaml', dom_id: '#docs', deepLinking: true });`;
+
+/** Builds the Express app from its parts; no side effects until it is listened on. */
+export function createApp(options: AppOptions, services: Services = createServices(options)): Express {
+  const { db, logger } = options;
+  const { payments, attempts, providers, receipts } = services;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(helmet());
+  app.use(requestLogging(logger));
+  const metrics = createMetrics();
+  app.use(metrics.middleware);
+
+  app.get('/', (_req, res) => {
+    res.type('html').send(LANDING_HTML);
+  });
+  app.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await db.query('SELECT 1');
+      res.json({ status: 'ok', database: db.kind });
+    } catch {
+      res.status(503).json({ status: 'unavailable', database: db.kind });
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.get('/openapi.yaml', (_req, res) => {
+    res.type('application/yaml').send(openapiText);
+  });
+  app.get('/docs', (_req, res) => {
+    res.type('html').send(DOCS_HTML);
+  });
+  app.get('/docs/init.js', (_req, res) => {
+    res.type('application/javascript').send(DOCS_INIT);
+  });
+  app.use('/docs/assets', express.static(swaggerUiDir, { index: false }));
+
+  const limits = rateLimits(options.rateLimit);
+  app.use(
+    '/v1',
+    limits.perIp,
+    express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }),
+    apiKeyAuth(db),
+    limits.perKey,
+  );
+  app.use(paymentRoutes(db, payments, receipts));
+  app.use(testHelperRoutes({ db, payments, attempts, providers }));
+  app.use(checkoutRoutes({ db, attempts, providers, receipts }));
+  for (const adapter of ADAPTERS) if (adapter.routes) app.use(adapter.routes(attempts.host));
+
+  app.use(notFoundHandler);
+  app.use(problemHandler);
+  return app;
+}

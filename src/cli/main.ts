@@ -1,0 +1,143 @@
+import { parseArgs } from 'node:util';
+import { AgencyError, createAgency, createApiKey, revokeApiKey } from '../agencies/service.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import { migrate } from '../db/migrate.ts';
+import { openDatabase } from '../db/open.ts';
+import type { Db } from '../db/port.ts';
+import { demoCurl, seedDemo } from '../demo.ts';
+
+/** A failure the operator caused: one line on stderr, exit 1. */
+class UsageError extends Error {}
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+type Output = { json: Record<string, unknown>; text: string };
+
+interface Command {
+  usage: string;
+  options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
+  run(db: Db, values: Values, config: ReturnType<typeof loadConfig>): Promise<Output>;
+}
+
+function required(values: Values, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+const COMMANDS: Record<string, Command> = {
+  migrate: {
+    usage: 'payhub migrate',
+    options: {},
+    async run(db) {
+      const applied = await migrate(db);
+      return {
+        json: { applied },
+        text: applied.length ? `applied ${applied.join(', ')}` : 'database is up to date',
+      };
+    },
+  },
+  demo: {
+    usage: 'payhub demo',
+    options: {},
+    async run(db, _values, config) {
+      await migrate(db);
+      const demo = await seedDemo(db, config);
+      return {
+        json: { agency: demo.agencyCode, api_key: demo.apiKey },
+        text: `demo agency ${demo.agencyCode}, test key ${demo.apiKey}\n\n${demoCurl(config.publicUrl, demo.apiKey)}`,
+      };
+    },
+  },
+  'agencies:create': {
+    usage: 'payhub agencies:create --code C --name N [--parent C] [--return-origins o1,o2]',
+    options: {
+      code: { type: 'string' },
+      name: { type: 'string' },
+      parent: { type: 'string' },
+      'return-origins': { type: 'string' },
+    },
+    async run(db, values) {
+      const origins =
+        typeof values['return-origins'] === 'string'
+          ? values['return-origins'].split(',').filter(Boolean)
+          : [];
+      const agency = await createAgency(db, {
+        code: required(values, 'code'),
+        name: required(values, 'name'),
+        parentCode: values.parent as string | undefined,
+        returnOrigins: origins,
+      });
+      return {
+        json: {
+          id: agency.id,
+          code: agency.code,
+          name: agency.name,
+          parent_id: agency.parent_id,
+          return_origins: agency.return_origins,
+        },
+        text: `created agency ${agency.code} (${agency.id})`,
+      };
+    },
+  },
+  'keys:create': {
+    usage: 'payhub keys:create --agency C [--mode test|live]',
+    options: { agency: { type: 'string' }, mode: { type: 'string' } },
+    async run(db, values) {
+      const mode = (values.mode ?? 'test') as 'test' | 'live';
+      const { id, key } = await createApiKey(db, required(values, 'agency'), mode);
+      return { json: { id, key, mode }, text: `${key}\n(key ${id}; shown once — store it now)` };
+    },
+  },
+  'keys:revoke': {
+    usage: 'payhub keys:revoke --id key_…',
+    options: { id: { type: 'string' } },
+    async run(db, values) {
+      const id = required(values, 'id');
+      await revokeApiKey(db, id);
+      return { json: { id, revoked: true }, text: `revoked ${id}` };
+    },
+  },
+};
+
+function help(): string {
+  return ['Usage:', ...Object.values(COMMANDS).map((c) => `  ${c.usage} [--json]`)].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === 'help') {
+    process.stdout.write(`${help()}\n`);
+    return name ? 0 : 1;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command "${name}"; run "payhub help"`);
+  let values: Values;
+  try {
+    values = parseArgs({
+      args: rest,
+      options: { ...command.options, json: { type: 'boolean' } },
+      strict: true,
+    }).values;
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}; usage: ${command.usage}`);
+  }
+  const config = loadConfig();
+  const db = await openDatabase(config);
+  try {
+    if (name !== 'migrate' && name !== 'demo') await migrate(db);
+    const output = await command.run(db, values, config);
+    process.stdout.write(values.json ? `${JSON.stringify(output.json)}\n` : `${output.text}\n`);
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    const known = error instanceof UsageError || error instanceof AgencyError || error instanceof ConfigError;
+    process.stderr.write(`payhub: ${known ? error.message : (error?.message ?? String(error))}\n`);
+    process.exit(known ? 2 : 1);
+  },
+);

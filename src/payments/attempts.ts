@@ -1,0 +1,247 @@
+import type {
+  AdapterHost,
+  CheckoutResult,
+  HttpReply,
+  InboundRequest,
+  NotificationVerdict,
+  ProviderOutcome,
+} from '../../adapters/types.ts';
+import type { Db, Queryable } from '../db/port.ts';
+import { recordEvent } from '../events/service.ts';
+import { newId } from '../ids.ts';
+import { money } from '../money.ts';
+import { adapterNamed, type ProvidersService } from '../providers/service.ts';
+import { issueReceipt } from '../receipts/service.ts';
+import * as aq from './attempt-queries.ts';
+import type { PaymentRow } from './queries.ts';
+import { nextStatus } from './states.ts';
+import { paymentJson } from './view.ts';
+
+/** Why the checkout cannot start an attempt; the page shows the matching message. */
+export class CheckoutError extends Error {
+  constructor(
+    readonly reason: 'not_found' | 'not_payable' | 'method_unavailable' | 'provider_error',
+    detail?: string,
+  ) {
+    super(detail ?? reason);
+  }
+}
+
+export interface AttemptsDeps {
+  db: Db;
+  providers: ProvidersService;
+  publicUrl: string;
+  /** Called after a transition commits (jobs: refund a double payment, deliver webhooks…). */
+  onDoublePayment?: (attemptId: string) => Promise<void>;
+}
+
+export function attemptsService(deps: AttemptsDeps) {
+  const { db, providers, publicUrl } = deps;
+
+  async function event(tx: Queryable, payment: PaymentRow, type: Parameters<typeof recordEvent>[1]['type']) {
+    const attempts = (await aq.attemptsOf(tx, [payment.id])).rows;
+    await recordEvent(tx, {
+      agencyId: payment.agency_id,
+      mode: payment.mode,
+      type,
+      objectId: payment.id,
+      data: paymentJson(payment, publicUrl, attempts),
+    });
+  }
+
+  /** The citizen chose a method: a new attempt, the payment goes to processing, then the provider. */
+  async function start(
+    token: string,
+    method: string,
+    clientIp: string,
+    now = new Date(),
+  ): Promise<CheckoutResult & { attemptId: string }> {
+    // Read outside the transaction: PGlite has one connection, which the transaction holds.
+    const current = (await aq.paymentByToken(db, token)).rows[0];
+    if (!current) throw new CheckoutError('not_found');
+    const offered = await providers.methodsFor(current.agency_id, current.amount);
+    const chosen = offered.find(
+      (m) => m.adapter.name === method && !(m.adapter.testOnly && current.mode === 'live'),
+    );
+    if (!chosen) throw new CheckoutError('method_unavailable');
+    const started = await db.transaction(async (tx) => {
+      const payment = (await aq.paymentByTokenForUpdate(tx, token)).rows[0]!;
+      if (!nextStatus(payment.status, 'attempt_started') || payment.expires_at <= now) {
+        throw new CheckoutError('not_payable');
+      }
+      const attempt = (
+        await aq.insertAttempt(tx, {
+          id: newId('att'),
+          payment_id: payment.id,
+          agency_id: payment.agency_id,
+          mode: payment.mode,
+          provider: method,
+          amount: payment.amount,
+        })
+      ).rows[0]!;
+      await aq.setPaymentStatus(tx, payment.id, 'processing');
+      return { payment, attempt };
+    });
+    const { payment, attempt } = started;
+    try {
+      const result = await chosen.adapter.createCheckout(
+        providers.context(chosen.credentials, payment.mode, method),
+        {
+          attemptId: attempt.id,
+          amount: payment.amount,
+          description: payment.description,
+          language: payment.language,
+          returnUrl: `${publicUrl}/return/${method}`,
+          notifyUrl: `${publicUrl}/notify/${method}`,
+          clientIp,
+          createdAt: attempt.created_at,
+          expiresAt: payment.expires_at,
+        },
+      );
+      return { ...result, attemptId: attempt.id };
+    } catch (error) {
+      // The provider refused or could not be reached: nothing is with it, the citizen may retry.
+      await apply(method, {
+        attemptId: attempt.id,
+        status: 'failed',
+        amount: payment.amount,
+        failure: { code: 'provider_unavailable', message: (error as Error).message.slice(0, 300) },
+        raw: {},
+      });
+      throw new CheckoutError('provider_error', (error as Error).message);
+    }
+  }
+
+  /**
+   * Applies a verified provider outcome, once. Every transition happens in one transaction with
+   * its event. A success after the payment was settled otherwise is recorded as a double payment.
+   */
+  async function apply(provider: string, outcome: ProviderOutcome): Promise<NotificationVerdict> {
+    let doublePaid = false;
+    const verdict = await db.transaction(async (tx): Promise<NotificationVerdict> => {
+      const attempt = (await aq.attemptForUpdate(tx, outcome.attemptId)).rows[0];
+      if (!attempt || attempt.provider !== provider) return 'not_found';
+      if (!money(outcome.amount).eq(attempt.amount)) return 'amount_mismatch';
+      if (attempt.status !== 'processing') return 'already_processed';
+      if (outcome.status === 'pending') return 'accepted';
+      const payment = (await aq.paymentForUpdate(tx, attempt.payment_id)).rows[0]!;
+      if (outcome.status === 'succeeded') {
+        const next = nextStatus(payment.status, 'attempt_succeeded');
+        doublePaid = next === null;
+        await aq.completeAttempt(tx, attempt.id, {
+          status: 'succeeded',
+          providerTransactionId: outcome.providerTransactionId,
+          doublePaid,
+          providerData: outcome.raw,
+        });
+        if (doublePaid) {
+          await event(tx, payment, 'payment.double_paid');
+        } else {
+          const paid = (
+            await aq.setPaymentStatus(tx, payment.id, 'succeeded', {
+              succeededAttemptId: attempt.id,
+              paidAt: outcome.paidAt ?? new Date(),
+              lastError: null,
+            })
+          ).rows[0]!;
+          await issueReceipt(tx, paid, new Date());
+          await event(tx, paid, 'payment.succeeded');
+        }
+        return 'accepted';
+      }
+      const failure = outcome.failure ?? { code: 'failed', message: 'The provider reported a failure.' };
+      await aq.completeAttempt(tx, attempt.id, { status: 'failed', failure, providerData: outcome.raw });
+      const inFlight = (await aq.otherAttemptsInFlight(tx, payment.id, attempt.id)).rows[0]!.n;
+      if (payment.status === 'processing' && inFlight === 0) {
+        const back = await aq.setPaymentStatus(tx, payment.id, 'created', { lastError: failure });
+        await event(tx, back.rows[0]!, 'payment.failed_attempt');
+      }
+      return 'accepted';
+    });
+    if (doublePaid) await deps.onDoublePayment?.(outcome.attemptId);
+    return verdict;
+  }
+
+  async function contextForAttempt(attemptId: string) {
+    const attempt = (await aq.attemptById(db, attemptId)).rows[0];
+    if (!attempt) return null;
+    return providers.contextFor(attempt.agency_id, attempt.mode, attempt.provider);
+  }
+
+  /** /notify/:provider — verified, idempotent, answered in the provider's own format. */
+  async function notify(provider: string, request: InboundRequest): Promise<HttpReply> {
+    const adapter = adapterNamed(provider);
+    if (!adapter) return { status: 404, body: 'unknown provider' };
+    const attemptId = adapter.attemptIdOf(request);
+    const ctx = attemptId ? await contextForAttempt(attemptId) : null;
+    if (!ctx) return adapter.notificationReply(attemptId ? 'not_found' : 'invalid_signature');
+    const outcome = adapter.verifyNotification(ctx, request);
+    if (!outcome || outcome.attemptId !== attemptId) return adapter.notificationReply('invalid_signature');
+    try {
+      return adapter.notificationReply(await apply(provider, outcome));
+    } catch {
+      return adapter.notificationReply('error');
+    }
+  }
+
+  /** /return/:provider — the browser comes back; a verified outcome is applied like a notification. */
+  async function returned(provider: string, request: InboundRequest): Promise<string | null> {
+    const adapter = adapterNamed(provider);
+    const attemptId = adapter?.attemptIdOf(request);
+    const ctx = attemptId ? await contextForAttempt(attemptId) : null;
+    if (!adapter || !ctx || !attemptId) return null;
+    const outcome = adapter.verifyReturn(ctx, request);
+    if (!outcome || outcome.attemptId !== attemptId) return null;
+    await apply(provider, outcome);
+    const attempt = (await aq.attemptById(db, attemptId)).rows[0]!;
+    const payment = (await db.query<PaymentRow>('SELECT * FROM payments WHERE id = $1', [attempt.payment_id]))
+      .rows[0]!;
+    return `/checkout/${payment.checkout_token}`;
+  }
+
+  /** Lost notifications: ask the provider about attempts in flight for longer than `minutes`. */
+  async function recoverStale(minutes = 5, limit = 100): Promise<{ checked: number; resolved: number }> {
+    const stale = (await aq.staleAttempts(db, minutes, limit)).rows;
+    let resolved = 0;
+    for (const attempt of stale) {
+      const adapter = adapterNamed(attempt.provider);
+      const ctx = await providers.contextFor(attempt.agency_id, attempt.mode, attempt.provider);
+      if (!adapter?.capabilities.queryStatus || !ctx) continue;
+      const payment = (
+        await db.query<PaymentRow>('SELECT * FROM payments WHERE id = $1', [attempt.payment_id])
+      ).rows[0]!;
+      try {
+        const outcome = await adapter.queryStatus(ctx, {
+          attemptId: attempt.id,
+          amount: attempt.amount,
+          attemptCreatedAt: attempt.created_at,
+          description: payment.description,
+          providerTransactionId: attempt.provider_transaction_id ?? undefined,
+          clientIp: '127.0.0.1',
+        });
+        // Unknown outcomes are never guessed: pending stays pending.
+        if (outcome.status !== 'pending' && (await apply(attempt.provider, outcome)) === 'accepted')
+          resolved++;
+      } catch {
+        // The provider did not answer; the next run asks again.
+      }
+    }
+    return { checked: stale.length, resolved };
+  }
+
+  /** created → expired for payments past expires_at, each with its event. */
+  async function expireDue(limit = 500): Promise<number> {
+    return db.transaction(async (tx) => {
+      const expired = (await aq.expireDue(tx, limit)).rows;
+      for (const payment of expired) await event(tx, payment, 'payment.expired');
+      return expired.length;
+    });
+  }
+
+  /** What adapters that serve their own pages may ask of the hub. */
+  const host: AdapterHost = { contextForAttempt, deliverNotification: notify };
+
+  return { start, apply, notify, returned, contextForAttempt, recoverStale, expireDue, host };
+}
+
+export type AttemptsService = ReturnType<typeof attemptsService>;

@@ -1,0 +1,66 @@
+import { Router } from 'express';
+import { principalOf } from '../http/auth.ts';
+import { validateRequest } from '../http/openapi.ts';
+import { ApiError, problems } from '../http/problem.ts';
+import type { ProvidersService } from '../providers/service.ts';
+import type { AttemptsService } from './attempts.ts';
+import * as q from './queries.ts';
+import type { PaymentsService } from './service.ts';
+
+/**
+ * Stripe-style test helpers: settle a payment without a browser, through the same sandbox
+ * provider a tester would click through. Test keys only: a live key gets 404.
+ */
+export function testHelperRoutes(deps: {
+  payments: PaymentsService;
+  attempts: AttemptsService;
+  providers: ProvidersService;
+  db: import('../db/port.ts').Db;
+}): Router {
+  const router = Router();
+  router.post(
+    '/v1/test_helpers/payments/:id/complete',
+    validateRequest('completeTestPayment'),
+    async (req, res) => {
+      const principal = principalOf(res.locals);
+      if (principal.mode !== 'test') throw problems.routeNotFound(req.method, req.path);
+      const id = req.params.id as string;
+      const payment = (await q.paymentById(deps.db, principal.agencyId, principal.mode, id)).rows[0];
+      if (!payment) throw problems.notFound('payment', id);
+      const methods = await deps.providers.methodsFor(principal.agencyId, payment.amount);
+      const helper = methods.find((m) => m.adapter.completeForTest);
+      if (!helper?.adapter.completeForTest) {
+        throw new ApiError(
+          409,
+          'no_test_provider',
+          'No test provider',
+          'Enable the sandbox provider for this agency first.',
+        );
+      }
+      let started: { attemptId: string };
+      try {
+        started = await deps.attempts.start(
+          payment.checkout_token,
+          helper.adapter.name,
+          req.ip ?? '127.0.0.1',
+        );
+      } catch {
+        throw new ApiError(
+          409,
+          'payment_not_payable',
+          'Payment not payable',
+          `Payment ${id} is ${payment.status}: it cannot be paid.`,
+        );
+      }
+      const ctx = deps.providers.context(helper.credentials, principal.mode, helper.adapter.name);
+      await helper.adapter.completeForTest(
+        deps.attempts.host,
+        ctx,
+        { id: started.attemptId, amount: payment.amount },
+        req.body.outcome,
+      );
+      res.json(await deps.payments.get(principal, id));
+    },
+  );
+  return router;
+}

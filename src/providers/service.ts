@@ -1,0 +1,123 @@
+import { ADAPTERS } from '../../adapters/index.ts';
+import type { Credentials, ProviderAdapter, ProviderContext, ProviderState } from '../../adapters/types.ts';
+import { agencyByCode } from '../agencies/service.ts';
+import type { Db, Queryable } from '../db/port.ts';
+import { money } from '../money.ts';
+import { enabledProviders } from '../payments/attempt-queries.ts';
+import type { Sealer } from '../secrets.ts';
+
+export class ProviderError extends Error {}
+
+export function adapterNamed(name: string): ProviderAdapter | undefined {
+  return ADAPTERS.find((a) => a.name === name);
+}
+
+function stateOf(db: Queryable, provider: string): ProviderState {
+  return {
+    async get<T>(key: string) {
+      const { rows } = await db.query<{ value: T }>(
+        'SELECT value FROM provider_state WHERE provider = $1 AND key = $2',
+        [provider, key],
+      );
+      return rows[0]?.value;
+    },
+    async put(key: string, value: unknown) {
+      await db.query(
+        `INSERT INTO provider_state (provider, key, value) VALUES ($1, $2, $3)
+         ON CONFLICT (provider, key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+        [provider, key, JSON.stringify(value)],
+      );
+    },
+  };
+}
+
+export interface ProvidersDeps {
+  db: Db;
+  sealer: Sealer;
+  publicUrl: string;
+  signingSecret: string;
+  now?: () => Date;
+}
+
+/** Which providers an agency offers, with their credentials (sealed at rest), and the adapters' context. */
+export function providersService(deps: ProvidersDeps) {
+  const { db, sealer } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  async function enabled(
+    agencyId: string,
+  ): Promise<{ adapter: ProviderAdapter; credentials: Credentials }[]> {
+    const { rows } = await enabledProviders(db, agencyId);
+    return rows.flatMap((row) => {
+      const adapter = adapterNamed(row.provider);
+      if (!adapter) return [];
+      const credentials = row.credentials ? sealer.open<Credentials>(row.credentials) : {};
+      if (!adapter.requiredCredentials.every((name) => credentials[name])) return [];
+      return [{ adapter, credentials }];
+    });
+  }
+
+  return {
+    /** Methods the agency enabled, fully configured, whose limits fit the amount. */
+    async methodsFor(agencyId: string, amount: string) {
+      const value = money(amount);
+      return (await enabled(agencyId)).filter(
+        ({ adapter }) => value.gte(adapter.limits.minAmount) && value.lte(adapter.limits.maxAmount),
+      );
+    },
+
+    async contextFor(
+      agencyId: string,
+      mode: 'test' | 'live',
+      provider: string,
+    ): Promise<ProviderContext | null> {
+      const found = (await enabled(agencyId)).find((e) => e.adapter.name === provider);
+      if (!found) return null;
+      return this.context(found.credentials, mode, provider);
+    },
+
+    context(credentials: Credentials, mode: 'test' | 'live', provider: string): ProviderContext {
+      return {
+        credentials,
+        publicUrl: deps.publicUrl,
+        mode,
+        now,
+        signingSecret: deps.signingSecret,
+        state: stateOf(db, provider),
+      };
+    },
+
+    /** `payhub providers:configure`: known names only; values merge with what is stored. */
+    async configure(agencyCode: string, provider: string, settings: Record<string, string>) {
+      const adapter = adapterNamed(provider);
+      if (!adapter)
+        throw new ProviderError(
+          `unknown provider "${provider}"; known: ${ADAPTERS.map((a) => a.name).join(', ')}`,
+        );
+      const unknown = Object.keys(settings).filter((name) => !adapter.credentialNames.includes(name));
+      if (unknown.length) {
+        throw new ProviderError(
+          `${provider} has no setting ${unknown.join(', ')}; known: ${adapter.credentialNames.join(', ') || '(none)'}`,
+        );
+      }
+      const agency = await agencyByCode(db, agencyCode);
+      return db.transaction(async (tx) => {
+        const current = await tx.query<{ credentials: Uint8Array | null }>(
+          'SELECT credentials FROM agency_providers WHERE agency_id = $1 AND provider = $2 FOR UPDATE',
+          [agency.id, provider],
+        );
+        const stored = current.rows[0]?.credentials;
+        const merged = { ...(stored ? sealer.open<Credentials>(stored) : {}), ...settings };
+        const missing = adapter.requiredCredentials.filter((name) => !merged[name]);
+        await tx.query(
+          `INSERT INTO agency_providers (agency_id, provider, enabled, credentials) VALUES ($1, $2, true, $3)
+           ON CONFLICT (agency_id, provider) DO UPDATE SET enabled = true, credentials = EXCLUDED.credentials, updated_at = now()`,
+          [agency.id, provider, sealer.seal(merged)],
+        );
+        return { provider, agency: agencyCode, configured: Object.keys(merged).sort(), missing };
+      });
+    },
+  };
+}
+
+export type ProvidersService = ReturnType<typeof providersService>;

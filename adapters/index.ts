@@ -1,0 +1,5 @@
+import { sandboxAdapter } from './sandbox/index.ts';
+import type { ProviderAdapter } from './types.ts';
+
+/** Every provider the hub can offer; src/ finds them here and never names one. */
+export const ADAPTERS: readonly ProviderAdapter[] = [sandboxAdapter];

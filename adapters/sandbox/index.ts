@@ -1,0 +1,208 @@
+import { randomBytes } from 'node:crypto';
+import { parse } from 'csv-parse';
+import type {
+  InboundRequest,
+  NotificationVerdict,
+  ProviderAdapter,
+  ProviderContext,
+  ProviderOutcome,
+  SettlementLine,
+} from '../types.ts';
+import { sandboxPages, settle } from './pages.ts';
+import { sign, verify } from './signature.ts';
+
+export const SANDBOX_OUTCOMES = ['succeeded', 'failed', 'cancelled', 'succeeded_late_notification'] as const;
+export type SandboxOutcome = (typeof SANDBOX_OUTCOMES)[number];
+
+/** What the tester chose for an attempt, kept in the provider's state (the sandbox's "bank ledger"). */
+export interface SandboxRecord {
+  outcome: SandboxOutcome;
+  amount: string;
+  transactionId: string;
+  at: string;
+  refunded: string;
+}
+
+function secretOf(ctx: ProviderContext): string {
+  if (!ctx.signingSecret) throw new Error('the sandbox needs the hub signing secret');
+  return ctx.signingSecret;
+}
+
+function fieldsOf(request: InboundRequest): Record<string, string> {
+  const source = request.method === 'GET' ? request.query : (request.body as Record<string, unknown>);
+  if (!source || typeof source !== 'object') return {};
+  return Object.fromEntries(
+    Object.entries(source).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
+}
+
+const FAILURES: Record<string, { code: string; message: string }> = {
+  failed: { code: 'card_declined', message: 'The sandbox declined the payment.' },
+  cancelled: { code: 'cancelled_by_payer', message: 'The payer cancelled at the sandbox.' },
+};
+
+function outcomeOf(ctx: ProviderContext, request: InboundRequest): ProviderOutcome | null {
+  const fields = fieldsOf(request);
+  if (!verify(secretOf(ctx), fields)) return null;
+  const { attempt_id: attemptId, status, amount } = fields;
+  if (!attemptId || !amount || !/^\d+$/.test(amount)) return null;
+  if (status !== 'succeeded' && status !== 'failed' && status !== 'pending') return null;
+  return {
+    attemptId,
+    status,
+    amount,
+    providerTransactionId: fields.transaction_id || undefined,
+    paidAt: status === 'succeeded' && fields.at ? new Date(fields.at) : undefined,
+    failure: status === 'failed' ? (FAILURES[fields.reason ?? 'failed'] ?? FAILURES.failed) : undefined,
+    raw: fields,
+  };
+}
+
+/** The signed callback the sandbox sends for a record (to /return and /notify alike). */
+export function callbackFields(
+  secret: string,
+  attemptId: string,
+  record: SandboxRecord,
+  browserReturn = false,
+) {
+  const status =
+    record.outcome === 'succeeded' || (record.outcome === 'succeeded_late_notification' && !browserReturn)
+      ? 'succeeded'
+      : record.outcome === 'succeeded_late_notification'
+        ? 'pending'
+        : 'failed';
+  const fields: Record<string, string> = {
+    attempt_id: attemptId,
+    status,
+    amount: record.amount,
+    transaction_id: record.transactionId,
+    at: record.at,
+    ...(status === 'failed' ? { reason: record.outcome } : {}),
+  };
+  return { ...fields, sig: sign(secret, fields) };
+}
+
+export const sandboxAdapter: ProviderAdapter = {
+  name: 'sandbox',
+  testOnly: true,
+  displayName: { vi: 'Thanh toán thử nghiệm (sandbox)', en: 'Test payment (sandbox)' },
+  limits: { minAmount: '1', maxAmount: '999999999999' },
+  capabilities: { refund: true, partialRefund: true, queryStatus: true },
+  credentialNames: [],
+  requiredCredentials: [],
+
+  async createCheckout(ctx, request) {
+    const fields: Record<string, string> = {
+      attempt_id: request.attemptId,
+      amount: request.amount,
+      description: request.description.slice(0, 200),
+      language: request.language,
+      return_url: request.returnUrl,
+      expires_at: request.expiresAt.toISOString(),
+    };
+    const query = new URLSearchParams({ ...fields, sig: sign(secretOf(ctx), fields) });
+    return {
+      kind: 'redirect',
+      url: `${ctx.publicUrl}/sandbox/pay?${query}`,
+      providerReference: request.attemptId,
+    };
+  },
+
+  attemptIdOf(request) {
+    const id = fieldsOf(request).attempt_id;
+    return id && /^att_[0-9A-Z]{26}$/.test(id) ? id : null;
+  },
+
+  verifyReturn: outcomeOf,
+  verifyNotification: outcomeOf,
+
+  notificationReply(verdict: NotificationVerdict) {
+    const status = {
+      accepted: 200,
+      already_processed: 200,
+      invalid_signature: 401,
+      not_found: 404,
+      amount_mismatch: 422,
+      error: 500,
+    }[verdict];
+    return {
+      status,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ result: verdict }),
+    };
+  },
+
+  async queryStatus(ctx, request) {
+    const record = await ctx.state?.get<SandboxRecord>(`attempt:${request.attemptId}`);
+    if (!record) return { attemptId: request.attemptId, status: 'pending', amount: request.amount, raw: {} };
+    const fields = callbackFields(secretOf(ctx), request.attemptId, record, false);
+    const outcome = outcomeOf(ctx, { method: 'GET', query: fields, body: undefined, headers: {} });
+    if (!outcome) throw new Error('sandbox record failed its own signature');
+    return outcome;
+  },
+
+  async refund(ctx, request) {
+    const key = `attempt:${request.attemptId}`;
+    const record = await ctx.state?.get<SandboxRecord>(key);
+    if (!record || (record.outcome !== 'succeeded' && record.outcome !== 'succeeded_late_notification')) {
+      return {
+        status: 'failed',
+        failure: { code: 'not_paid', message: 'Nothing was paid on this attempt.' },
+        raw: {},
+      };
+    }
+    const refunded = BigInt(record.refunded) + BigInt(request.amount);
+    if (refunded > BigInt(record.amount)) {
+      return {
+        status: 'failed',
+        failure: { code: 'exceeds_paid', message: 'Refunds would exceed the amount paid.' },
+        raw: {},
+      };
+    }
+    await ctx.state?.put(key, { ...record, refunded: refunded.toString() });
+    return {
+      status: 'succeeded',
+      providerRefundId: `SBR${randomBytes(6).toString('hex').toUpperCase()}`,
+      raw: {},
+    };
+  },
+
+  /** PayHub's sandbox settlement CSV: transaction_id,attempt_id,type,amount,fee,status,occurred_at. */
+  async *parseSettlement(input): AsyncIterable<SettlementLine> {
+    const parser = parse({ columns: true, trim: true, skip_empty_lines: true });
+    (async () => {
+      for await (const chunk of input) parser.write(chunk);
+      parser.end();
+    })().catch((error) => parser.destroy(error));
+    let lineNo = 1;
+    for await (const record of parser as AsyncIterable<Record<string, string>>) {
+      lineNo++;
+      const { transaction_id, attempt_id, type, amount, fee, status, occurred_at } = record;
+      if (!transaction_id || !attempt_id || (type !== 'payment' && type !== 'refund')) {
+        throw new Error(`line ${lineNo}: missing transaction_id/attempt_id or unknown type`);
+      }
+      if (!/^\d+$/.test(amount ?? '') || !/^\d+$/.test(fee ?? ''))
+        throw new Error(`line ${lineNo}: bad amount or fee`);
+      const occurredAt = new Date(occurred_at ?? '');
+      if (Number.isNaN(occurredAt.getTime())) throw new Error(`line ${lineNo}: bad occurred_at`);
+      yield {
+        lineNo,
+        providerTransactionId: transaction_id,
+        merchantReference: attempt_id,
+        type,
+        amount: amount!,
+        fee: fee!,
+        status: status ?? '',
+        occurredAt,
+      };
+    }
+  },
+
+  routes: (host) => sandboxPages(host),
+
+  async completeForTest(host, ctx, attempt, outcome) {
+    if (!SANDBOX_OUTCOMES.includes(outcome as SandboxOutcome))
+      throw new Error(`unknown sandbox outcome ${outcome}`);
+    await settle(host, ctx, attempt, outcome as SandboxOutcome);
+  },
+};

@@ -1,0 +1,194 @@
+/**
+ * The provider interface every adapter implements. Everything about one provider (request and
+ * response mapping, signatures, settlement parsing) lives in its folder; src/ never names one.
+ * Amounts cross this boundary as decimal strings of whole đồng ("150000"), never JS numbers.
+ */
+
+/** Per-agency credentials, decrypted, by the names of DESIGN.md (vnpay tmn_code, hash_secret, …). */
+export type Credentials = Readonly<Record<string, string>>;
+
+export interface ProviderContext {
+  credentials: Credentials;
+  /** Base URL of this hub (PUBLIC_URL), for return and notify URLs. */
+  publicUrl: string;
+  mode: 'test' | 'live';
+  /** Injected clock, so tests can pin dates (VNPay's vnp_CreateDate, MoMo's requestId…). */
+  now: () => Date;
+  /** A per-hub secret, for adapters that sign their own pages (the sandbox). */
+  signingSecret?: string;
+  /** Durable key-value state of this provider, shared by every hub instance. */
+  state?: ProviderState;
+}
+
+export interface ProviderState {
+  get<T>(key: string): Promise<T | undefined>;
+  put(key: string, value: unknown): Promise<void>;
+}
+
+export interface CheckoutRequest {
+  /** The hub's attempt id: sent as the provider's order reference (vnp_TxnRef, MoMo orderId). */
+  attemptId: string;
+  amount: string;
+  /** Human description; adapters strip what their provider refuses (VNPay: no diacritics). */
+  description: string;
+  language: 'vi' | 'en';
+  /** Where the provider sends the citizen's browser back: `${publicUrl}/return/<provider>`. */
+  returnUrl: string;
+  /** Where the provider posts its server-to-server notification: `${publicUrl}/notify/<provider>`. */
+  notifyUrl: string;
+  clientIp: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export type CheckoutResult =
+  /** Send the citizen's browser here (303). */
+  | { kind: 'redirect'; url: string; providerReference?: string }
+  /** Show a page of the hub's own (VietQR): the adapter supplies what it shows. */
+  | { kind: 'page'; view: string; data: Record<string, unknown>; providerReference?: string };
+
+export type OutcomeStatus = 'succeeded' | 'failed' | 'pending';
+
+/** What a provider says about one attempt, after its signature was checked. */
+export interface ProviderOutcome {
+  attemptId: string;
+  status: OutcomeStatus;
+  /** The amount the provider reports, in đồng (VNPay's ×100 already undone). */
+  amount: string;
+  providerTransactionId?: string;
+  paidAt?: Date;
+  /** Provider's own code and message for a failure (or for a pending state). */
+  failure?: { code: string; message: string };
+  /** The provider's fields as received, for the attempt's record. */
+  raw: Record<string, unknown>;
+}
+
+/** An inbound HTTP call from the provider or the citizen's browser, as the adapter needs it. */
+export interface InboundRequest {
+  method: string;
+  query: Record<string, string>;
+  body: unknown;
+  headers: Record<string, string | undefined>;
+  rawBody?: Buffer;
+}
+
+/** The hub's verdict on a notification, which the adapter turns into the provider's reply format. */
+export type NotificationVerdict =
+  | 'accepted'
+  | 'already_processed'
+  | 'invalid_signature'
+  | 'not_found'
+  | 'amount_mismatch'
+  | 'error';
+
+export interface HttpReply {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface RefundRequest {
+  refundId: string;
+  attemptId: string;
+  amount: string;
+  /** The attempt's original amount: a refund of all of it is "full" for providers that care. */
+  attemptAmount: string;
+  providerTransactionId?: string;
+  /** When the attempt was created at the provider (VNPay's vnp_TransactionDate). */
+  attemptCreatedAt: Date;
+  reason: string;
+  requestedBy: string;
+  clientIp: string;
+}
+
+export interface RefundOutcome {
+  status: 'succeeded' | 'failed' | 'pending';
+  providerRefundId?: string;
+  failure?: { code: string; message: string };
+  raw: Record<string, unknown>;
+}
+
+export interface QueryRequest {
+  attemptId: string;
+  amount: string;
+  attemptCreatedAt: Date;
+  description: string;
+  providerTransactionId?: string;
+  clientIp: string;
+}
+
+/** One line of a provider's settlement file (format-neutral: CSV, camt.053…). */
+export interface SettlementLine {
+  lineNo: number;
+  providerTransactionId: string;
+  /** The hub's attempt id as the provider echoes it (vnp_TxnRef, orderId, transfer reference). */
+  merchantReference: string;
+  type: 'payment' | 'refund';
+  amount: string;
+  fee: string;
+  status: string;
+  occurredAt: Date;
+}
+
+export interface ProviderLimits {
+  minAmount: string;
+  maxAmount: string;
+}
+
+/** What the hub lends an adapter that serves pages of its own (the sandbox's "bank" pages). */
+export interface AdapterHost {
+  /** The adapter's context for an attempt, or null for an unknown attempt. */
+  contextForAttempt(attemptId: string): Promise<ProviderContext | null>;
+  /** Hands a notification to the hub exactly as if it had arrived at /notify/<provider>. */
+  deliverNotification(provider: string, request: InboundRequest): Promise<HttpReply>;
+}
+
+export interface ProviderAdapter {
+  readonly name: string;
+  /** Offered only with test keys (the sandbox). */
+  readonly testOnly?: boolean;
+  /** Pages the adapter serves under /<name>/ (an Express router), if it has any. */
+  routes?(host: AdapterHost): import('express').Router;
+  /**
+   * Settles an attempt without a browser, as the provider's test tools would (Stripe-style test
+   * helpers): only adapters that can (the sandbox) implement it.
+   */
+  completeForTest?(
+    host: AdapterHost,
+    ctx: ProviderContext,
+    attempt: { id: string; amount: string },
+    outcome: string,
+  ): Promise<void>;
+  /** Shown to the citizen on the checkout page. */
+  readonly displayName: { vi: string; en: string };
+  readonly limits: ProviderLimits;
+  readonly capabilities: { refund: boolean; partialRefund: boolean; queryStatus: boolean };
+  /** Credential names accepted by `payhub providers:configure --set name=value`. */
+  readonly credentialNames: readonly string[];
+  /** Names that must be present before the method is offered. */
+  readonly requiredCredentials: readonly string[];
+
+  createCheckout(ctx: ProviderContext, request: CheckoutRequest): Promise<CheckoutResult>;
+
+  /**
+   * The attempt a callback (return or notification) is about, read WITHOUT trusting it: the hub
+   * uses it only to find the agency whose credentials then verify the signature.
+   */
+  attemptIdOf(request: InboundRequest): string | null;
+
+  /** Checks the signed browser return; null when the signature does not verify. */
+  verifyReturn(ctx: ProviderContext, request: InboundRequest): ProviderOutcome | null;
+
+  /** Checks the server-to-server notification (IPN); null when the signature does not verify. */
+  verifyNotification(ctx: ProviderContext, request: InboundRequest): ProviderOutcome | null;
+
+  /** The reply body and status the provider expects for the hub's verdict. */
+  notificationReply(verdict: NotificationVerdict): HttpReply;
+
+  /** Asks the provider for the attempt's outcome (lost-notification recovery). */
+  queryStatus(ctx: ProviderContext, request: QueryRequest): Promise<ProviderOutcome>;
+
+  refund(ctx: ProviderContext, request: RefundRequest): Promise<RefundOutcome>;
+
+  parseSettlement(input: AsyncIterable<Buffer | string>): AsyncIterable<SettlementLine>;
+}

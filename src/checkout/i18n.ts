@@ -1,0 +1,103 @@
+/** Checkout texts: Vietnamese first, English on request. */
+export type Lang = 'vi' | 'en';
+
+const vi = {
+  portal: 'Cổng thanh toán dịch vụ công',
+  payTo: 'Đơn vị thu',
+  description: 'Nội dung',
+  reference: 'Mã hồ sơ',
+  obligation: 'Loại khoản thu',
+  payer: 'Người nộp',
+  principal: 'Số tiền gốc',
+  latePenalty: (days: number, rate: string) => `Tiền chậm nộp (${days} ngày × ${rate}%/ngày)`,
+  total: 'Tổng số tiền phải nộp',
+  expires: 'Hạn thanh toán',
+  chooseMethod: 'Chọn phương thức thanh toán',
+  pay: 'Thanh toán',
+  noMethods:
+    'Đơn vị chưa bật phương thức thanh toán nào phù hợp với số tiền này. Vui lòng liên hệ đơn vị thu.',
+  processing: (provider: string) => `Đang chờ kết quả thanh toán từ ${provider}. Trang sẽ tự cập nhật.`,
+  processingOther: 'Nếu bạn chưa thanh toán, bạn có thể chọn lại phương thức khác:',
+  succeeded: 'Thanh toán thành công',
+  paidAt: 'Thời gian thanh toán',
+  transaction: 'Mã giao dịch',
+  receipt: 'Tải biên lai điện tử (PDF)',
+  back: 'Quay lại cổng dịch vụ công',
+  expired: 'Khoản thanh toán này đã hết hạn. Vui lòng quay lại cổng dịch vụ để tạo yêu cầu mới.',
+  cancelled: 'Khoản thanh toán này đã bị huỷ bởi đơn vị thu.',
+  notFound: 'Không tìm thấy khoản thanh toán. Đường dẫn có thể đã sai hoặc hết hiệu lực.',
+  lastError: 'Lần thanh toán trước không thành công:',
+  providerError:
+    'Không kết nối được với nhà cung cấp thanh toán. Vui lòng thử lại hoặc chọn phương thức khác.',
+  methodUnavailable: 'Phương thức này không khả dụng cho khoản thanh toán này.',
+  notPayable: 'Khoản thanh toán này không còn chờ thanh toán.',
+  badReturn: 'Không xác thực được kết quả trả về từ nhà cung cấp thanh toán.',
+  switchLang: 'English',
+  types: {
+    fee: 'Phí',
+    charge: 'Lệ phí',
+    tax: 'Thuế',
+    fine: 'Tiền phạt vi phạm hành chính',
+    insurance: 'Bảo hiểm (BHXH, BHYT)',
+    other: 'Khoản thu khác',
+  } as Record<string, string>,
+  fineDecision: 'Quyết định xử phạt số',
+  receiptValid: 'Biên lai hợp lệ',
+  receiptUnknown: 'Không tìm thấy biên lai. Mã tra cứu không đúng.',
+  receiptNo: 'Số biên lai',
+  issuedAt: 'Ngày lập',
+  refunded: 'Đã hoàn trả',
+};
+export type Texts = typeof vi;
+
+const en: Texts = {
+  portal: 'Public services payment',
+  payTo: 'Paid to',
+  description: 'For',
+  reference: 'Dossier reference',
+  obligation: 'Type of payment',
+  payer: 'Payer',
+  principal: 'Amount',
+  latePenalty: (days: number, rate: string) => `Late-payment charge (${days} days × ${rate}%/day)`,
+  total: 'Total to pay',
+  expires: 'Pay before',
+  chooseMethod: 'Choose how to pay',
+  pay: 'Pay',
+  noMethods: 'This agency has no payment method for this amount. Please contact the agency.',
+  processing: (provider: string) => `Waiting for the result from ${provider}. This page refreshes itself.`,
+  processingOther: 'If you have not paid yet, you can choose another method:',
+  succeeded: 'Payment successful',
+  paidAt: 'Paid at',
+  transaction: 'Transaction number',
+  receipt: 'Download the e-receipt (PDF)',
+  back: 'Return to the service portal',
+  expired: 'This payment has expired. Please go back to the service portal to start again.',
+  cancelled: 'This payment was cancelled by the agency.',
+  notFound: 'Payment not found. The link may be wrong or no longer valid.',
+  lastError: 'The last attempt did not go through:',
+  providerError: 'We could not reach the payment provider. Please try again or choose another method.',
+  methodUnavailable: 'This method is not available for this payment.',
+  notPayable: 'This payment is no longer waiting to be paid.',
+  badReturn: 'The result from the payment provider could not be verified.',
+  switchLang: 'Tiếng Việt',
+  types: {
+    fee: 'Fee',
+    charge: 'Charge',
+    tax: 'Tax',
+    fine: 'Administrative fine',
+    insurance: 'Insurance contribution',
+    other: 'Other payment',
+  } as Record<string, string>,
+  fineDecision: 'Fine decision no.',
+  receiptValid: 'Valid receipt',
+  receiptUnknown: 'No such receipt. The verification code is wrong.',
+  receiptNo: 'Receipt number',
+  issuedAt: 'Issued',
+  refunded: 'Refunded',
+};
+
+export const TEXT: Record<Lang, Texts> = { vi, en };
+
+export function langOf(query: unknown, fallback: Lang): Lang {
+  return query === 'en' ? 'en' : query === 'vi' ? 'vi' : fallback;
+}

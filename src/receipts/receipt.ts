@@ -1,0 +1,15 @@
+export {
+  type BilingualText,
+  formatIssuedAt,
+  obligationTypeName,
+  type ReceiptBudget,
+  type ReceiptData,
+  type ReceiptField,
+  type ReceiptLine,
+  type ReceiptLineKey,
+  receiptHeader,
+  receiptLines,
+  receiptTitle,
+} from './lines.ts';
+export { receiptQrPng, renderReceiptPdf } from './pdf.ts';
+export { amountInVietnameseWords } from './words.ts';

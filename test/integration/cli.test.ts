@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onPglite, type TestDatabase, testDatabase } from '../helpers/db.ts';
+import { payhub } from '../helpers/spawn.ts';
+
+let database: TestDatabase | null = null;
+let env: Record<string, string>;
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'payhub-cli-'));
+
+beforeAll(async () => {
+  if (onPglite) {
+    env = { PAYHUB_DATA_DIR: dataDir, DATABASE_URL: '' };
+  } else {
+    database = await testDatabase({ migrated: false });
+    const url = new URL(database.url!);
+    url.searchParams.set('options', `-c search_path=${database.schema}`);
+    env = { DATABASE_URL: url.toString(), PAYHUB_DATA_DIR: dataDir };
+  }
+});
+afterAll(async () => {
+  await database?.drop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('payhub CLI', () => {
+  it('migrate applies the numbered migrations, then nothing', () => {
+    const first = payhub(['migrate', '--json'], env);
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    expect(JSON.parse(first.stdout).applied).toContain('002_payments');
+    const second = payhub(['migrate', '--json'], env);
+    expect(JSON.parse(second.stdout)).toEqual({ applied: [] });
+  });
+
+  it('creates agencies with parents and return origins, and keys shown once', () => {
+    const ministry = payhub(['agencies:create', '--code', 'BTP', '--name', 'Bộ Tư pháp', '--json'], env);
+    expect(ministry.status).toBe(0);
+    const child = payhub(
+      [
+        'agencies:create',
+        '--code',
+        'BTP-LLTP',
+        '--name',
+        'Trung tâm Lý lịch tư pháp',
+        '--parent',
+        'BTP',
+        '--return-origins',
+        'https://lltp.example.gov.vn,https://dvc.example.gov.vn',
+        '--json',
+      ],
+      env,
+    );
+    expect(child.status).toBe(0);
+    const agency = JSON.parse(child.stdout);
+    expect(agency).toMatchObject({ code: 'BTP-LLTP', parent_id: JSON.parse(ministry.stdout).id });
+    expect(agency.return_origins).toEqual(['https://lltp.example.gov.vn', 'https://dvc.example.gov.vn']);
+
+    const key = payhub(['keys:create', '--agency', 'BTP-LLTP', '--mode', 'live', '--json'], env);
+    expect(key.status).toBe(0);
+    expect(JSON.parse(key.stdout).key).toMatch(/^phk_live_[A-Za-z0-9_-]{43}$/);
+    const revoked = payhub(['keys:revoke', '--id', JSON.parse(key.stdout).id, '--json'], env);
+    expect(JSON.parse(revoked.stdout)).toMatchObject({ revoked: true });
+  });
+
+  it('says what is wrong in one line and exits non-zero', () => {
+    const cases: [string[], RegExp][] = [
+      [['agencies:create', '--code', 'BTP', '--name', 'Again'], /exists/],
+      [['agencies:create', '--code', 'bad code', '--name', 'X'], /code must be/],
+      [['agencies:create', '--name', 'X'], /--code is required/],
+      [['agencies:create', '--code', 'X1', '--name', 'X', '--return-origins', 'https://a.vn/path'], /origin/],
+      [['agencies:create', '--code', 'X2', '--name', 'X', '--parent', 'NOPE'], /no agency with code NOPE/],
+      [['keys:create', '--agency', 'NOPE'], /no agency/],
+      [['keys:create', '--agency', 'BTP', '--mode', 'prod'], /mode must be test or live/],
+      [['agencies:create', '--code', 'X3', '--nmae', 'typo'], /Unknown option/],
+      [['frobnicate'], /unknown command/],
+    ];
+    for (const [args, message] of cases) {
+      const result = payhub(args, env);
+      expect(result.status, args.join(' ')).not.toBe(0);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('demo seeds the demo agency and prints a working test key', () => {
+    const demo = payhub(['demo', '--json'], env);
+    expect(demo.status).toBe(0);
+    expect(JSON.parse(demo.stdout)).toMatchObject({
+      agency: 'DEMO',
+      api_key: expect.stringMatching(/^phk_test_/),
+    });
+  });
+});

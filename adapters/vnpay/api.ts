@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { Decimal } from 'decimal.js';
+import type {
+  ProviderContext,
+  ProviderOutcome,
+  QueryRequest,
+  RefundOutcome,
+  RefundRequest,
+} from '../types.ts';
+import { API_RESPONSE_CODES, meaningOf, TRANSACTION_STATUSES } from './codes.ts';
+import { formatVnDate, parseVnDate } from './dates.ts';
+import { fromVnpAmount, ipOf, toOrderInfo, toVnpAmount, VNP_VERSION, type VnpayConfig } from './protocol.ts';
+import {
+  pipeChecksum,
+  QUERYDR_REQUEST_FIELDS,
+  QUERYDR_RESPONSE_FIELDS,
+  REFUND_REQUEST_FIELDS,
+  REFUND_RESPONSE_FIELDS,
+  verifyPipeChecksum,
+} from './signature.ts';
+
+/** querydr and refund (§1.7, §1.8): JSON POSTs to api_url with pipe-joined checksums both ways. */
+
+const TIMEOUT_MS = 30_000;
+
+type Body = Record<string, unknown>;
+
+/** Alphanumeric[1,32], unique within the day: 128 random bits. */
+function requestId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+async function post(url: string, body: Body): Promise<Body> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+  });
+  if (!response.ok) throw new Error(`VNPay ${body.vnp_Command} answered HTTP ${response.status}`);
+  const json: unknown = await response.json();
+  if (!json || typeof json !== 'object' || Array.isArray(json)) {
+    throw new Error(`VNPay ${body.vnp_Command} answered something other than a JSON object`);
+  }
+  return json as Body;
+}
+
+const text = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
+
+/**
+ * A 00 answer must carry a valid checksum over our terminal and order; any answer that carries a
+ * checksum must verify. Error answers without one are accepted: they can only report a refusal.
+ */
+function checkResponse(config: VnpayConfig, fields: readonly string[], body: Body, txnRef: string): string {
+  const code = text(body.vnp_ResponseCode);
+  const hashed = text(body.vnp_SecureHash) !== '';
+  if ((code === '00' || hashed) && !verifyPipeChecksum(config.hashSecret, fields, body)) {
+    throw new Error(`VNPay ${text(body.vnp_Command) || 'response'} checksum does not verify (code ${code})`);
+  }
+  if (code === '00' && (text(body.vnp_TmnCode) !== config.tmnCode || text(body.vnp_TxnRef) !== txnRef)) {
+    throw new Error('VNPay answered about another terminal or order');
+  }
+  return code;
+}
+
+export async function queryStatus(
+  config: VnpayConfig,
+  ctx: ProviderContext,
+  request: QueryRequest,
+): Promise<ProviderOutcome> {
+  const body: Body = {
+    vnp_RequestId: requestId(),
+    vnp_Version: VNP_VERSION,
+    vnp_Command: 'querydr',
+    vnp_TmnCode: config.tmnCode,
+    vnp_TxnRef: request.attemptId,
+    vnp_OrderInfo: toOrderInfo(`Truy van giao dich ${request.attemptId}`),
+    ...(request.providerTransactionId ? { vnp_TransactionNo: request.providerTransactionId } : {}),
+    // VNPay finds the order by TxnRef and the pay request's vnp_CreateDate.
+    vnp_TransactionDate: formatVnDate(request.attemptCreatedAt),
+    vnp_CreateDate: formatVnDate(ctx.now()),
+    vnp_IpAddr: ipOf(request.clientIp),
+  };
+  body.vnp_SecureHash = pipeChecksum(config.hashSecret, QUERYDR_REQUEST_FIELDS, body);
+  const reply = await post(config.apiUrl, body);
+  const code = checkResponse(config, QUERYDR_RESPONSE_FIELDS, reply, request.attemptId);
+  const base = { attemptId: request.attemptId, amount: request.amount, raw: reply };
+  // 91: VNPay has no such order (the citizen never reached it). Only the caller knows whether the
+  // attempt has expired, so it stays pending here and the caller decides after expiry.
+  if (code === '91')
+    return { ...base, status: 'pending', failure: { code, message: meaningOf(API_RESPONSE_CODES, code) } };
+  if (code !== '00') throw new Error(`VNPay querydr refused: ${code} ${meaningOf(API_RESPONSE_CODES, code)}`);
+
+  const status = text(reply.vnp_TransactionStatus);
+  const failure = { code: status, message: meaningOf(TRANSACTION_STATUSES, status) };
+  if (status === '00') {
+    const amount = fromVnpAmount(reply.vnp_Amount);
+    if (amount === null) throw new Error(`VNPay querydr reported a bad amount: ${text(reply.vnp_Amount)}`);
+    return {
+      ...base,
+      status: 'succeeded',
+      amount,
+      providerTransactionId: text(reply.vnp_TransactionNo) || undefined,
+      paidAt: parseVnDate(text(reply.vnp_PayDate)) ?? undefined,
+    };
+  }
+  if (['02', '04', '07', '09'].includes(status)) {
+    return { ...base, status: 'failed', amount: fromVnpAmount(reply.vnp_Amount) ?? request.amount, failure };
+  }
+  return { ...base, status: 'pending', failure };
+}
+
+export async function refund(
+  config: VnpayConfig,
+  ctx: ProviderContext,
+  request: RefundRequest,
+): Promise<RefundOutcome> {
+  const full = new Decimal(request.amount).eq(request.attemptAmount);
+  const body: Body = {
+    vnp_RequestId: requestId(),
+    vnp_Version: VNP_VERSION,
+    vnp_Command: 'refund',
+    vnp_TmnCode: config.tmnCode,
+    vnp_TransactionType: full ? '02' : '03',
+    vnp_TxnRef: request.attemptId,
+    vnp_Amount: toVnpAmount(request.amount),
+    vnp_OrderInfo: toOrderInfo(`Hoan tien ${request.reason}`, `Hoan tien ${request.refundId}`),
+    // The SDK sends "0" when the VNPay transaction number is unknown.
+    vnp_TransactionNo: request.providerTransactionId || '0',
+    vnp_TransactionDate: formatVnDate(request.attemptCreatedAt),
+    vnp_CreateBy: request.requestedBy,
+    vnp_CreateDate: formatVnDate(ctx.now()),
+    vnp_IpAddr: ipOf(request.clientIp),
+  };
+  body.vnp_SecureHash = pipeChecksum(config.hashSecret, REFUND_REQUEST_FIELDS, body);
+  const reply = await post(config.apiUrl, body);
+  const code = checkResponse(config, REFUND_RESPONSE_FIELDS, reply, request.attemptId);
+  if (code !== '00') {
+    return { status: 'failed', failure: { code, message: meaningOf(API_RESPONSE_CODES, code) }, raw: reply };
+  }
+  const status = text(reply.vnp_TransactionStatus);
+  const providerRefundId = text(reply.vnp_TransactionNo) || undefined;
+  if (status === '00') return { status: 'succeeded', providerRefundId, raw: reply };
+  if (status === '09') {
+    return {
+      status: 'failed',
+      providerRefundId,
+      failure: { code: status, message: meaningOf(TRANSACTION_STATUSES, status) },
+      raw: reply,
+    };
+  }
+  // 05 and 06 are refunds under way; anything else is not final either.
+  return {
+    status: 'pending',
+    providerRefundId,
+    failure: { code: status, message: meaningOf(TRANSACTION_STATUSES, status) },
+    raw: reply,
+  };
+}

@@ -1,0 +1,91 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parse } from 'csv-parse';
+import type { SettlementLine } from '../types.ts';
+import { parseVnDate } from './dates.ts';
+
+/**
+ * PayHub's VNPay settlement CSV (VNPay's own column layout is not public, PROVIDERS.md §4);
+ * the layout is documented in README.md next to this file.
+ */
+export const SETTLEMENT_HEADER = [
+  'transaction_no',
+  'txn_ref',
+  'type',
+  'amount',
+  'fee',
+  'status',
+  'pay_date',
+] as const;
+
+const WHOLE = /^(0|[1-9]\d*)$/;
+
+interface Parsed {
+  info: { lines: number };
+  record: string[];
+}
+
+function lineOf(lineNo: number, fields: string[]): SettlementLine {
+  const fail = (why: string): never => {
+    throw new Error(`VNPay settlement line ${lineNo}: ${why}`);
+  };
+  const [transactionNo, txnRef, type, amount, fee, status, payDate] = fields as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  if (!transactionNo) fail('missing transaction_no');
+  if (!txnRef) fail('missing txn_ref');
+  if (type !== 'payment' && type !== 'refund') return fail(`unknown type "${type}" (payment or refund)`);
+  if (!WHOLE.test(amount) || amount === '0')
+    fail(`amount "${amount}" is not a positive whole number of đồng`);
+  if (!WHOLE.test(fee)) fail(`fee "${fee}" is not a whole number of đồng`);
+  if (!/^\d{2}$/.test(status)) fail(`status "${status}" is not a vnp_TransactionStatus`);
+  const occurredAt = parseVnDate(payDate) ?? fail(`pay_date "${payDate}" is not yyyyMMddHHmmss`);
+  return {
+    lineNo,
+    providerTransactionId: transactionNo,
+    merchantReference: txnRef,
+    type,
+    amount,
+    fee,
+    status,
+    occurredAt,
+  };
+}
+
+/** Streams the file: each line is checked strictly and the first bad one stops the parse, naming it. */
+export async function* parseSettlement(input: AsyncIterable<Buffer | string>): AsyncIterable<SettlementLine> {
+  const parser = parse({ info: true, bom: true, trim: true, skip_empty_lines: true });
+  // Errors of the source reach the loop below through the parser, which pipeline destroys.
+  const feeding = pipeline(Readable.from(input), parser).catch(() => {});
+  let headerSeen = false;
+  try {
+    for await (const { info, record } of parser as AsyncIterable<Parsed>) {
+      if (!headerSeen) {
+        if (record.join(',') !== SETTLEMENT_HEADER.join(',')) {
+          throw new Error(
+            `VNPay settlement line ${info.lines}: expected the header ${SETTLEMENT_HEADER.join(',')}`,
+          );
+        }
+        headerSeen = true;
+        continue;
+      }
+      yield lineOf(info.lines, record);
+    }
+  } catch (error) {
+    const lines = (error as { lines?: unknown }).lines;
+    if (typeof lines === 'number' && !(error as Error).message.startsWith('VNPay settlement')) {
+      throw new Error(`VNPay settlement line ${lines}: ${(error as Error).message}`);
+    }
+    throw error;
+  } finally {
+    parser.destroy();
+    await feeding;
+  }
+  if (!headerSeen) throw new Error('VNPay settlement line 1: the file is empty (no header)');
+}

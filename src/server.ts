@@ -1,9 +1,10 @@
-import { createApp } from './app.ts';
+import { createApp, createServices } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { migrate } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
 import { demoCurl, seedDemo } from './demo.ts';
 import { createLogger } from './http/observability.ts';
+import { startHubJobs } from './jobs/hub.ts';
 import { loadSecretKey } from './secrets.ts';
 
 async function main() {
@@ -14,7 +15,9 @@ async function main() {
   if (applied.length) logger.info({ applied }, 'migrations applied');
 
   const secretKey = loadSecretKey(config);
-  const app = createApp({ db, logger, publicUrl: config.publicUrl, rateLimit: config.rateLimit, secretKey });
+  const options = { db, logger, publicUrl: config.publicUrl, rateLimit: config.rateLimit, secretKey };
+  const services = createServices(options);
+  const app = createApp(options, services);
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -40,13 +43,19 @@ async function main() {
     );
   }
 
+  // Jobs start after the demo seed: on PGlite the seed and the queue's set-up share one connection.
+  const jobs = await startHubJobs({ db, services, logger, work: config.jobs });
+
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
     server.close(() => {
-      db.close().finally(() => process.exit(0));
+      jobs
+        .stop({ timeoutMs: 8_000 })
+        .catch((err) => logger.error({ err }, 'job queue did not stop cleanly'))
+        .finally(() => db.close().finally(() => process.exit(0)));
     });
     server.closeAllConnections?.();
     setTimeout(() => process.exit(1), 10_000).unref();

@@ -5,6 +5,8 @@ import { migrate } from '../db/migrate.ts';
 import { openDatabase } from '../db/open.ts';
 import type { Db } from '../db/port.ts';
 import { demoCurl, seedDemo } from '../demo.ts';
+import { ProviderError, providersService } from '../providers/service.ts';
+import { loadSecretKey, sealer } from '../secrets.ts';
 
 /** A failure the operator caused: one line on stderr, exit 1. */
 class UsageError extends Error {}
@@ -97,6 +99,42 @@ const COMMANDS: Record<string, Command> = {
       return { json: { id, revoked: true }, text: `revoked ${id}` };
     },
   },
+  'providers:configure': {
+    usage: 'payhub providers:configure --agency C --provider P --set name=value…',
+    options: {
+      agency: { type: 'string' },
+      provider: { type: 'string' },
+      set: { type: 'string', multiple: true },
+    },
+    async run(db, values, config) {
+      const settings: Record<string, string> = {};
+      for (const pair of (values.set as string[] | undefined) ?? []) {
+        const at = pair.indexOf('=');
+        if (at < 1) throw new UsageError(`--set takes name=value, got "${pair}"`);
+        settings[pair.slice(0, at)] = pair.slice(at + 1);
+      }
+      const secret = loadSecretKey(config);
+      const providers = providersService({
+        db,
+        sealer: sealer(secret),
+        publicUrl: config.publicUrl,
+        signingSecret: secret,
+      });
+      const result = await providers.configure(
+        required(values, 'agency'),
+        required(values, 'provider'),
+        settings,
+      );
+      // Names only: credential values are never printed back.
+      const ready = result.missing.length === 0;
+      return {
+        json: { ...result, enabled: ready },
+        text: ready
+          ? `${result.provider} is enabled for ${result.agency} (settings: ${result.configured.join(', ')})`
+          : `${result.provider} saved for ${result.agency}, not offered until set: ${result.missing.join(', ')}`,
+      };
+    },
+  },
 };
 
 function help(): string {
@@ -136,7 +174,11 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error) => {
-    const known = error instanceof UsageError || error instanceof AgencyError || error instanceof ConfigError;
+    const known =
+      error instanceof UsageError ||
+      error instanceof AgencyError ||
+      error instanceof ConfigError ||
+      error instanceof ProviderError;
     process.stderr.write(`payhub: ${known ? error.message : (error?.message ?? String(error))}\n`);
     process.exit(known ? 2 : 1);
   },

@@ -35,6 +35,9 @@ export interface AttemptsDeps {
   onDoublePayment?: (attemptId: string) => Promise<void>;
 }
 
+/** How long after a payment's expiry an attempt the provider still calls pending is given up. */
+export const ABANDON_AFTER_EXPIRY_MS = 15 * 60_000;
+
 export function attemptsService(deps: AttemptsDeps) {
   const { db, providers, publicUrl } = deps;
 
@@ -122,7 +125,10 @@ export function attemptsService(deps: AttemptsDeps) {
       const attempt = (await aq.attemptForUpdate(tx, outcome.attemptId)).rows[0];
       if (!attempt || attempt.provider !== provider) return 'not_found';
       if (!money(outcome.amount).eq(attempt.amount)) return 'amount_mismatch';
-      if (attempt.status !== 'processing') return 'already_processed';
+      // A success for an attempt given up on (abandoned after expiry) is still money received:
+      // it succeeds the payment if it can, else it is a double payment, refunded.
+      const late = attempt.status === 'failed' && outcome.status === 'succeeded';
+      if (attempt.status !== 'processing' && !late) return 'already_processed';
       if (outcome.status === 'pending') return 'accepted';
       const payment = (await aq.paymentForUpdate(tx, attempt.payment_id)).rows[0]!;
       if (outcome.status === 'succeeded') {
@@ -219,8 +225,21 @@ export function attemptsService(deps: AttemptsDeps) {
           providerTransactionId: attempt.provider_transaction_id ?? undefined,
           clientIp: '127.0.0.1',
         });
-        // Unknown outcomes are never guessed: pending stays pending.
-        if (outcome.status !== 'pending' && (await apply(attempt.provider, outcome)) === 'accepted')
+        // Unknown outcomes are never guessed: pending stays pending, until the payment has been
+        // expired for a while (the provider no longer takes it); then the attempt is abandoned.
+        // Should the provider report a success after all, apply() still records it.
+        const abandoned =
+          outcome.status === 'pending' && payment.expires_at.getTime() + ABANDON_AFTER_EXPIRY_MS < Date.now()
+            ? {
+                ...outcome,
+                status: 'failed' as const,
+                failure: {
+                  code: 'abandoned',
+                  message: `No outcome from the provider after the payment expired (${outcome.failure?.code ?? 'pending'}).`,
+                },
+              }
+            : outcome;
+        if (abandoned.status !== 'pending' && (await apply(attempt.provider, abandoned)) === 'accepted')
           resolved++;
       } catch {
         // The provider did not answer; the next run asks again.

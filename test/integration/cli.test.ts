@@ -84,6 +84,49 @@ describe('payhub CLI', () => {
     }
   });
 
+  it('configures a provider per agency: names checked, values sealed and never printed', async () => {
+    const secret = 'VNPAYSECRETVALUE0123456789ABCDEF';
+    const partial = payhub(
+      [
+        'providers:configure',
+        '--agency',
+        'BTP',
+        '--provider',
+        'vnpay',
+        '--set',
+        'tmn_code=BTP00001',
+        '--json',
+      ],
+      env,
+    );
+    expect(partial.status).toBe(0);
+    expect(JSON.parse(partial.stdout)).toMatchObject({ enabled: false, missing: ['hash_secret'] });
+    const full = payhub(
+      ['providers:configure', '--agency', 'BTP', '--provider', 'vnpay', '--set', `hash_secret=${secret}`],
+      env,
+    );
+    expect(full.status).toBe(0);
+    expect(full.stdout).toContain('vnpay is enabled for BTP (settings: hash_secret, tmn_code)');
+    expect(full.stdout).not.toContain(secret);
+    for (const [args, message] of [
+      [['--provider', 'vnpay', '--set', 'colour=blue'], /vnpay has no setting colour/],
+      [['--provider', 'paypal', '--set', 'a=b'], /unknown provider "paypal"/],
+      [['--provider', 'momo', '--set', 'novalue'], /--set takes name=value/],
+    ] as [string[], RegExp][]) {
+      const result = payhub(['providers:configure', '--agency', 'BTP', ...args], env);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toMatch(message);
+    }
+    if (database) {
+      const { rows } = await database.db.query<{ credentials: Uint8Array }>(
+        `SELECT p.credentials FROM agency_providers p JOIN agencies a ON a.id = p.agency_id
+          WHERE a.code = 'BTP' AND p.provider = 'vnpay'`,
+      );
+      expect(rows).toHaveLength(1);
+      expect(Buffer.from(rows[0]!.credentials).toString('latin1')).not.toContain(secret);
+    }
+  });
+
   it('demo seeds the demo agency and prints a working test key', () => {
     const demo = payhub(['demo', '--json'], env);
     expect(demo.status).toBe(0);

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
 import type { Db, Queryable, QueryResult } from './port.ts';
 import { TYPE_OIDS } from './port.ts';
 
@@ -45,6 +48,17 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
     async exec(sql: string) {
       await client.query(sql);
     },
+    async copyFrom(copySql: string, chunks: AsyncIterable<string>): Promise<number> {
+      const pooled = client instanceof pg.Pool;
+      const connection = pooled ? await client.connect() : (client as pg.PoolClient);
+      try {
+        const sink = connection.query(copyFromStdin(copySql));
+        await pipeline(Readable.from(chunks), sink);
+        return Number(sink.rowCount ?? 0);
+      } finally {
+        if (pooled) (connection as pg.PoolClient).release();
+      }
+    },
   };
 }
 
@@ -62,6 +76,7 @@ export function openPg(options: PgOptions): Db {
     kind: 'pg',
     query: root.query,
     exec: root.exec,
+    copyFrom: root.copyFrom,
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       try {

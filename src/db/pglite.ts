@@ -13,6 +13,27 @@ function wrap(client: PGlite | Transaction): Queryable {
     async exec(sql: string) {
       await client.exec(sql);
     },
+    // PGlite reads COPY input from a Blob at /dev/blob; slices of ~8 MB keep memory bounded.
+    async copyFrom(copySql: string, chunks: AsyncIterable<string>): Promise<number> {
+      const sql = copySql.replace(/FROM\s+STDIN/i, "FROM '/dev/blob'");
+      let parts: string[] = [];
+      let size = 0;
+      let copied = 0;
+      const flush = async () => {
+        if (size === 0) return;
+        const result = await client.query(sql, [], { blob: new Blob(parts) });
+        copied += result.affectedRows ?? 0;
+        parts = [];
+        size = 0;
+      };
+      for await (const chunk of chunks) {
+        parts.push(chunk);
+        size += chunk.length;
+        if (size >= 8_000_000) await flush();
+      }
+      await flush();
+      return copied;
+    },
   };
 }
 
@@ -26,6 +47,7 @@ export async function openPglite(dataDir?: string): Promise<Db> {
     kind: 'pglite',
     query: root.query,
     exec: root.exec,
+    copyFrom: root.copyFrom,
     // PGlite has one connection: its transaction() holds it exclusively until fn settles.
     transaction: (fn) => client.transaction((tx) => fn(wrap(tx))),
     async close() {

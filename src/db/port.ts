@@ -11,6 +11,11 @@ export interface Queryable {
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
   /** Runs parameterless SQL that may hold several statements (migrations, job-queue DDL). */
   exec(sql: string): Promise<void>;
+  /**
+   * Bulk load: `copySql` is `COPY t (cols) FROM STDIN` (text format); `chunks` are whole lines of
+   * COPY text, streamed to the server. Resolves to the number of rows copied. Both drivers have it.
+   */
+  copyFrom?(copySql: string, chunks: AsyncIterable<string>): Promise<number>;
 }
 
 export interface Db extends Queryable {

@@ -60,7 +60,10 @@ export async function startProcess(
   env: Record<string, string>,
   ready: RegExp,
 ): Promise<ChildProcess> {
-  const child = spawn(TSX, [script], {
+  // BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_CPU_PROF;
+  const args = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`, '--import', 'tsx', script] : [script];
+  const child = spawn(profile ? process.execPath : TSX, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -100,26 +103,33 @@ export interface LoadResult {
   total: number;
 }
 
-/** Drives one endpoint with autocannon; `body(i)` makes each request unique. */
+/**
+ * Drives one endpoint with autocannon: POSTs `body(i)` (unique per request), or with `path(i)`
+ * GETs a different path each request.
+ */
 export async function load(options: {
   url: string;
   headers: Record<string, string>;
-  body: (i: number) => unknown;
+  body?: (i: number) => unknown;
+  path?: (i: number) => string;
   idempotent?: boolean;
   connections: number;
   seconds: number;
 }): Promise<LoadResult> {
   let i = 0;
+  const { body: makeBody, path: makePath } = options;
   const result = await autocannon({
     url: options.url,
-    method: 'POST',
+    method: makeBody ? 'POST' : 'GET',
     connections: options.connections,
     duration: options.seconds,
-    headers: { 'content-type': 'application/json', ...options.headers },
+    headers: { ...(makeBody ? { 'content-type': 'application/json' } : {}), ...options.headers },
     requests: [
       {
         setupRequest: (req) => {
-          const body = options.body(++i);
+          i++;
+          if (!makeBody) return { ...req, path: makePath ? makePath(i) : req.path };
+          const body = makeBody(i);
           return {
             ...req,
             body: JSON.stringify(body),

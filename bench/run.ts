@@ -1,8 +1,22 @@
 /** `npm run bench`: each benchmark measures PayHub beside its baseline, in the same run, on this machine. */
 import { benchCreatePayment } from './create-payment.ts';
+import { benchIpn } from './ipn.ts';
 
+/** `npm run bench` runs them all; `npm run bench -- ipn` only the ones named. */
+const BENCHMARKS: Record<string, () => Promise<boolean>> = {
+  'create-payment': benchCreatePayment,
+  ipn: benchIpn,
+};
+const chosen = process.argv.slice(2);
+const unknown = chosen.filter((name) => !(name in BENCHMARKS));
+if (unknown.length) {
+  console.error(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}`);
+  process.exit(2);
+}
 const results: Record<string, boolean> = {};
-results['create payment'] = await benchCreatePayment();
+for (const [name, run] of Object.entries(BENCHMARKS)) {
+  if (chosen.length === 0 || chosen.includes(name)) results[name] = await run();
+}
 console.log(
   '\nsummary:',
   Object.entries(results)

@@ -12,6 +12,17 @@ export interface Config {
   jobs: boolean;
   rateLimit: number;
   production: boolean;
+  reconciliation: ReconciliationConfig;
+}
+
+/** Daily reconciliation (PAYHUB_RECON_*, PAYHUB_SETTLEMENT_DIR, PAYHUB_PROVIDER_FEES). */
+export interface ReconciliationConfig {
+  carryDays: number;
+  /** Local time (Asia/Ho_Chi_Minh) of the daily run, as a cron expression for the scheduler. */
+  cron: string;
+  time: string;
+  settlementDir: string;
+  fees: Record<string, { percent: string; min: string }>;
 }
 
 export class ConfigError extends Error {}
@@ -25,6 +36,34 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}`);
   return value;
+}
+
+/** "vnpay:1.1:1650,momo:1.1" → per provider: percent of the amount, at least min đồng. */
+function feeRules(raw: string | undefined): ReconciliationConfig['fees'] {
+  const rules: ReconciliationConfig['fees'] = {};
+  for (const part of (raw ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const match = /^([a-z0-9_]{1,32}):(\d{1,2}(?:\.\d{1,4})?)(?::(\d{1,12}))?$/.exec(part);
+    if (!match) throw new ConfigError(`PAYHUB_PROVIDER_FEES: "${part}" is not provider:percent[:min]`);
+    rules[match[1]!] = { percent: match[2]!, min: match[3] ?? '0' };
+  }
+  return rules;
+}
+
+function reconciliation(env: Env, dataDir: string): ReconciliationConfig {
+  const time = env.PAYHUB_RECON_TIME || '06:00';
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(time);
+  if (!match)
+    throw new ConfigError(`PAYHUB_RECON_TIME must be HH:MM (24 h, Asia/Ho_Chi_Minh), got "${time}"`);
+  return {
+    carryDays: integer(env, 'PAYHUB_RECON_CARRY_DAYS', 2, 0, 30),
+    time,
+    cron: `${Number(match[2])} ${Number(match[1])} * * *`,
+    settlementDir: path.resolve(env.PAYHUB_SETTLEMENT_DIR || path.join(dataDir, 'settlements')),
+    fees: feeRules(env.PAYHUB_PROVIDER_FEES),
+  };
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -60,5 +99,6 @@ export function loadConfig(env: Env = process.env): Config {
     jobs: jobs === 'on',
     rateLimit: integer(env, 'PAYHUB_RATE_LIMIT', 100, 0, 1_000_000),
     production,
+    reconciliation: reconciliation(env, path.resolve(env.PAYHUB_DATA_DIR || '.payhub')),
   };
 }

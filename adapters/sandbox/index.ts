@@ -11,6 +11,8 @@ import type {
 import { sandboxPages, settle } from './pages.ts';
 import { sign, verify } from './signature.ts';
 
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/;
+
 export const SANDBOX_OUTCOMES = ['succeeded', 'failed', 'cancelled', 'succeeded_late_notification'] as const;
 export type SandboxOutcome = (typeof SANDBOX_OUTCOMES)[number];
 
@@ -183,8 +185,10 @@ export const sandboxAdapter: ProviderAdapter = {
       }
       if (!/^\d+$/.test(amount ?? '') || !/^\d+$/.test(fee ?? ''))
         throw new Error(`line ${lineNo}: bad amount or fee`);
+      // ISO 8601 with an explicit offset only: a bare or cut-off time would be read as another instant.
       const occurredAt = new Date(occurred_at ?? '');
-      if (Number.isNaN(occurredAt.getTime())) throw new Error(`line ${lineNo}: bad occurred_at`);
+      if (!ISO_WITH_OFFSET.test(occurred_at ?? '') || Number.isNaN(occurredAt.getTime()))
+        throw new Error(`line ${lineNo}: bad occurred_at "${occurred_at ?? ''}"`);
       yield {
         lineNo,
         providerTransactionId: transaction_id,

@@ -1,0 +1,169 @@
+import type { Queryable } from '../db/port.ts';
+
+export interface RunRow {
+  id: string;
+  provider: string;
+  business_date: string;
+  status: 'completed' | 'superseded' | 'rejected';
+  file_sha256: string | null;
+  file_name: string | null;
+  source: string;
+  created_by: string | null;
+  supersedes: string | null;
+  superseded_by: string | null;
+  line_count: number;
+  carry_days: number;
+  fee_rule: { percent: string; min: string } | null;
+  summary: { categories?: unknown[]; settledLater?: number; becameBreaks?: number };
+  rejection: { code: string; detail: string; line?: number } | null;
+  created_at: Date;
+}
+
+export interface ItemRow {
+  id: string;
+  run_id: string;
+  provider: string;
+  business_date: string;
+  category: string;
+  status: string;
+  carry_until: string | null;
+  agency_id: string | null;
+  attempt_id: string | null;
+  payment_id: string | null;
+  refund_id: string | null;
+  type: 'payment' | 'refund';
+  line_no: number | null;
+  provider_transaction_id: string | null;
+  merchant_reference: string | null;
+  line_amount: string | null;
+  line_fee: string | null;
+  line_status: string | null;
+  occurred_at: Date | null;
+  hub_amount: string | null;
+  hub_status: string | null;
+  expected_fee: string | null;
+  resolution: string | null;
+  run_status: string;
+}
+
+export interface ActionRow {
+  id: string;
+  item_id: string;
+  action: string;
+  note: string;
+  actor: string;
+  result: Record<string, unknown>;
+  created_at: Date;
+}
+
+/** Agency ids a staff member may see; null: the whole hub. */
+export type Scope = string[] | null;
+
+export async function runById(q: Queryable, id: string): Promise<RunRow | undefined> {
+  return (await q.query<RunRow>('SELECT * FROM recon_runs WHERE id = $1', [id])).rows[0];
+}
+
+export interface RunFilter {
+  provider?: string;
+  date?: string;
+  status?: string;
+  limit: number;
+  startingAfter?: string;
+}
+
+export async function listRuns(q: Queryable, f: RunFilter): Promise<RunRow[]> {
+  const { rows } = await q.query<RunRow>(
+    `SELECT * FROM recon_runs
+     WHERE ($1::text IS NULL OR provider = $1) AND ($2::date IS NULL OR business_date = $2::date)
+       AND ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR id < $4)
+     ORDER BY id DESC LIMIT $5`,
+    [f.provider ?? null, f.date ?? null, f.status ?? null, f.startingAfter ?? null, f.limit + 1],
+  );
+  return rows;
+}
+
+const ITEM_COLUMNS = `i.id::text AS id, i.run_id, i.provider, i.business_date, i.category, i.status, i.carry_until,
+  i.agency_id, i.attempt_id, i.payment_id, i.refund_id, i.type, i.line_no, i.provider_transaction_id,
+  i.merchant_reference, i.line_amount, i.line_fee, i.line_status, i.occurred_at, i.hub_amount, i.hub_status,
+  i.expected_fee, i.resolution, r.status AS run_status`;
+
+export interface ItemFilter {
+  runId?: string;
+  category?: string;
+  status?: string;
+  provider?: string;
+  date?: string;
+  /** Only items of current (not superseded) runs, unless a run is named. */
+  limit: number;
+  startingAfter?: string;
+}
+
+export async function listItems(q: Queryable, scope: Scope, f: ItemFilter): Promise<ItemRow[]> {
+  const { rows } = await q.query<ItemRow>(
+    `SELECT ${ITEM_COLUMNS} FROM recon_items i JOIN recon_runs r ON r.id = i.run_id
+     WHERE ($1::text[] IS NULL OR i.agency_id = ANY($1::text[]))
+       AND (CASE WHEN $2::text IS NULL THEN r.status = 'completed' ELSE i.run_id = $2 END)
+       AND ($3::text IS NULL OR i.category = $3) AND ($4::text IS NULL OR i.status = $4)
+       AND ($5::text IS NULL OR i.provider = $5) AND ($6::date IS NULL OR i.business_date = $6::date)
+       AND ($7::bigint IS NULL OR i.id > $7::bigint)
+     ORDER BY i.id LIMIT $8`,
+    [
+      scope,
+      f.runId ?? null,
+      f.category ?? null,
+      f.status ?? null,
+      f.provider ?? null,
+      f.date ?? null,
+      f.startingAfter ?? null,
+      f.limit + 1,
+    ],
+  );
+  return rows;
+}
+
+export async function itemById(
+  q: Queryable,
+  scope: Scope,
+  id: string,
+  lock = false,
+): Promise<ItemRow | undefined> {
+  if (!/^\d{1,18}$/.test(id)) return undefined;
+  const { rows } = await q.query<ItemRow>(
+    `SELECT ${ITEM_COLUMNS} FROM recon_items i JOIN recon_runs r ON r.id = i.run_id
+     WHERE i.id = $1::bigint AND ($2::text[] IS NULL OR i.agency_id = ANY($2::text[]))${lock ? ' FOR UPDATE OF i' : ''}`,
+    [id, scope],
+  );
+  return rows[0];
+}
+
+export async function actionsOf(q: Queryable, itemId: string): Promise<ActionRow[]> {
+  const { rows } = await q.query<ActionRow>(
+    `SELECT id, item_id::text AS item_id, action, note, actor, result, created_at
+     FROM recon_actions WHERE item_id = $1::bigint ORDER BY created_at, id`,
+    [itemId],
+  );
+  return rows;
+}
+
+export async function insertAction(
+  q: Queryable,
+  a: { id: string; itemId: string; action: string; note: string; actor: string; result: object },
+) {
+  const { rows } = await q.query<ActionRow>(
+    `INSERT INTO recon_actions (id, item_id, action, note, actor, result) VALUES ($1, $2::bigint, $3, $4, $5, $6)
+     RETURNING id, item_id::text AS item_id, action, note, actor, result, created_at`,
+    [a.id, a.itemId, a.action, a.note, a.actor, JSON.stringify(a.result)],
+  );
+  return rows[0]!;
+}
+
+export async function setItemState(
+  q: Queryable,
+  id: string,
+  state: { status: string; resolution: string | null; carryUntil: string | null },
+) {
+  await q.query(
+    'UPDATE recon_items SET status = $2, resolution = $3, carry_until = $4 WHERE id = $1::bigint',
+    [id, state.status, state.resolution, state.carryUntil],
+  );
+}

@@ -1,0 +1,120 @@
+/**
+ * Reconciliation's domain rules as plain functions: the business day, the fee rule, what a
+ * settlement line must satisfy to be ingested, and how a line is written for COPY.
+ */
+import type { SettlementLine } from '../../adapters/types.ts';
+import { addDays, isCalendarDate, localMidnight } from '../dates.ts';
+
+export const CATEGORIES = [
+  'matched',
+  'missing_in_hub',
+  'missing_at_provider',
+  'amount_mismatch',
+  'status_mismatch',
+  'duplicate',
+  'fee_mismatch',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const ITEM_STATUSES = ['ok', 'open', 'carried', 'resolved'] as const;
+export type ItemStatus = (typeof ITEM_STATUSES)[number];
+
+export const ACTIONS = ['confirm_payment', 'refund', 'write_off', 'carry_over', 'reopen'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/**
+ * Line statuses that mean "paid" (or "refunded" on a refund line). Adapters report success as
+ * `succeeded`, except where the provider's own status code is kept verbatim in the file and the
+ * code for success is `00` (the two-digit transaction-status convention).
+ */
+export const SUCCESS_STATUSES = ['succeeded', '00'] as const;
+
+/** A business day runs from 00:00 to 24:00 in Asia/Ho_Chi_Minh (GMT+7, no daylight saving). */
+export function businessDay(date: string): { start: Date; end: Date } {
+  if (!isCalendarDate(date)) throw new Error(`not a date: ${date}`);
+  return { start: localMidnight(date), end: localMidnight(addDays(date, 1)) };
+}
+
+/**
+ * The fee a provider is expected to charge on a payment: `percent` of the amount, at least `min`,
+ * rounded half-up to the đồng (done in SQL: round() on numeric). Refund lines carry no fee check.
+ */
+export interface FeeRule {
+  percent: string;
+  min: string;
+}
+
+/** Why a file is refused; `line` is the 1-based line of the file at fault, when there is one. */
+export class SettlementFileError extends Error {
+  constructor(
+    readonly code: 'malformed_file' | 'wrong_day' | 'duplicate_file' | 'empty_file' | 'file_not_found',
+    message: string,
+    readonly line?: number,
+  ) {
+    super(message);
+  }
+
+  toJSON() {
+    return { code: this.code, detail: this.message, ...(this.line ? { line: this.line } : {}) };
+  }
+}
+
+/** An adapter's parse error names the line ("… line 7: bad amount …"): keep that number. */
+export function parseErrorOf(error: unknown): SettlementFileError {
+  if (error instanceof SettlementFileError) return error;
+  const message = (error as Error)?.message ?? String(error);
+  const line = /line (\d+)/.exec(message);
+  return new SettlementFileError('malformed_file', message, line ? Number(line[1]) : undefined);
+}
+
+/** Every line must belong to the run's business day: a line of another day refuses the file. */
+export function checkDay(line: SettlementLine, day: { start: Date; end: Date }, date: string): void {
+  const at = line.occurredAt.getTime();
+  if (at < day.start.getTime() || at >= day.end.getTime()) {
+    throw new SettlementFileError(
+      'wrong_day',
+      `line ${line.lineNo}: ${line.occurredAt.toISOString()} is not on business day ${date} (GMT+7)`,
+      line.lineNo,
+    );
+  }
+}
+
+/** COPY text format: backslash, tab, newline and carriage return must be escaped. */
+function copyText(value: string): string {
+  return /[\\\t\n\r]/.test(value)
+    ? value.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!)
+    : value;
+}
+
+export const LINE_COLUMNS = [
+  'run_id',
+  'line_no',
+  'provider_transaction_id',
+  'merchant_reference',
+  'type',
+  'amount',
+  'fee',
+  'status',
+  'occurred_at',
+] as const;
+
+/** One settlement_lines row in COPY text format (amounts were checked as whole numbers by the adapter). */
+export function copyLine(runId: string, line: SettlementLine): string {
+  return `${runId}\t${line.lineNo}\t${copyText(line.providerTransactionId)}\t${copyText(line.merchantReference)}\t${line.type}\t${line.amount}\t${line.fee}\t${copyText(line.status)}\t${line.occurredAt.toISOString()}\n`;
+}
+
+const WHOLE = /^(0|[1-9]\d{0,14})$/;
+
+/** What the hub requires of every line, whatever the adapter already checked. */
+export function checkLine(line: SettlementLine): void {
+  const bad = (why: string): never => {
+    throw new SettlementFileError('malformed_file', `line ${line.lineNo}: ${why}`, line.lineNo);
+  };
+  if (!WHOLE.test(line.amount) || line.amount === '0')
+    bad(`amount "${line.amount}" is not a positive whole number of đồng`);
+  if (!WHOLE.test(line.fee)) bad(`fee "${line.fee}" is not a whole number of đồng`);
+  if (line.type !== 'payment' && line.type !== 'refund') bad(`unknown type "${line.type}"`);
+  if (!line.providerTransactionId || !line.merchantReference)
+    bad('missing transaction id or merchant reference');
+  if (Number.isNaN(line.occurredAt.getTime())) bad('bad time');
+}

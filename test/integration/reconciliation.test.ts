@@ -1,0 +1,373 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAgency, enableProvider } from '../../src/agencies/service.ts';
+import { createServices } from '../../src/app.ts';
+import { type ReconciliationService, reconciliationService } from '../../src/reconciliation/service.ts';
+import { chunked, type SandboxSettlementLine, sandboxSettlementCsv } from '../fakes/settlement/sandbox.ts';
+import { type TestDatabase, testDatabase } from '../helpers/db.ts';
+import { count, PUBLIC_URL, TEST_SECRET } from '../helpers/hub.ts';
+import { type SeededAttempt, seedAttempt } from '../helpers/recon.ts';
+
+const D = '2026-03-10';
+const at = (date: string, time: string) => `${date}T${time}+07:00`;
+
+let hub: TestDatabase;
+let recon: ReconciliationService;
+
+beforeAll(async () => {
+  hub = await testDatabase();
+  await createAgency(hub.db, { code: 'PROV-A', name: 'Tỉnh A' });
+  await createAgency(hub.db, { code: 'PROV-B', name: 'Tỉnh B' });
+  await enableProvider(hub.db, 'PROV-A', 'sandbox');
+  const services = createServices({ db: hub.db, publicUrl: PUBLIC_URL, secretKey: TEST_SECRET });
+  recon = reconciliationService({
+    db: hub.db,
+    attempts: services.attempts,
+    providers: services.providers,
+    settings: { carryDays: 2, fees: { sandbox: { percent: '1', min: '0' } }, settlementDir: '/nonexistent' },
+  });
+});
+afterAll(() => hub.drop());
+
+function run(date: string, lines: SandboxSettlementLine[] | string, fileName = `${date}.csv`) {
+  const text = typeof lines === 'string' ? lines : sandboxSettlementCsv(date, lines);
+  return recon.reconcile({
+    provider: 'sandbox',
+    date,
+    input: chunked(text),
+    origin: 'cli',
+    actor: 'test',
+    fileName,
+  });
+}
+
+const fee = (amount: string | number) => Math.round(Number(amount) / 100);
+const paid = (
+  a: SeededAttempt,
+  txn: string,
+  extra: Partial<SandboxSettlementLine> = {},
+): SandboxSettlementLine => ({
+  transactionId: txn,
+  attemptId: a.attemptId,
+  amount: a.amount,
+  fee: fee(a.amount),
+  ...extra,
+});
+
+async function itemsOf(runId: string) {
+  const rows = await recon.listItems(null, { runId, limit: 100 });
+  return rows;
+}
+
+describe('a business day with every category', () => {
+  const s: Record<string, SeededAttempt> = {};
+  let runId: string;
+
+  beforeAll(async () => {
+    const seed = (o: Parameters<typeof seedAttempt>[1]) => seedAttempt(hub.db, o);
+    s.matched = await seed({ agencyCode: 'PROV-A', completedAt: at(D, '09:00:00') });
+    s.lostNotification = await seed({
+      agencyCode: 'PROV-A',
+      status: 'processing',
+      completedAt: at(D, '09:30:00'),
+    });
+    s.unsettled = await seed({ agencyCode: 'PROV-A', completedAt: at(D, '23:59:00') });
+    s.wrongAmount = await seed({ agencyCode: 'PROV-A', amount: 150000, completedAt: at(D, '10:00:00') });
+    s.failedInHub = await seed({ agencyCode: 'PROV-B', status: 'failed', completedAt: at(D, '11:00:00') });
+    s.wrongFee = await seed({ agencyCode: 'PROV-B', amount: 200000, completedAt: at(D, '12:00:00') });
+    s.otherDay = await seed({ agencyCode: 'PROV-A', completedAt: at('2026-03-09', '12:00:00') });
+    const result = await run(D, [
+      paid(s.matched!, 'T1'),
+      paid(s.lostNotification!, 'T2'),
+      { transactionId: 'T3', attemptId: 'att_NEVERHEARDOF', amount: 50000, fee: 500 },
+      paid(s.wrongAmount!, 'T4', { amount: 140000, fee: 1400 }),
+      paid(s.failedInHub!, 'T5'),
+      paid(s.wrongFee!, 'T6', { fee: 2500 }),
+      paid(s.matched!, 'T7'),
+    ]);
+    expect(result.run.status).toBe('completed');
+    runId = result.run.id;
+  });
+
+  it('classifies each line and each unsettled hub item', async () => {
+    const items = await itemsOf(runId);
+    const by = (ref: string | null, txn?: string) =>
+      items.find((i) =>
+        txn ? i.provider_transaction_id === txn : i.attempt_id === ref && i.line_no === null,
+      );
+    expect(by(null, 'T1')).toMatchObject({
+      category: 'matched',
+      status: 'ok',
+      agency_id: expect.any(String),
+    });
+    expect(by(null, 'T2')).toMatchObject({
+      category: 'missing_in_hub',
+      status: 'open',
+      hub_status: 'processing',
+    });
+    expect(by(null, 'T3')).toMatchObject({
+      category: 'missing_in_hub',
+      status: 'open',
+      attempt_id: null,
+      agency_id: null,
+    });
+    expect(by(null, 'T4')).toMatchObject({
+      category: 'amount_mismatch',
+      line_amount: '140000',
+      hub_amount: '150000',
+    });
+    expect(by(null, 'T5')).toMatchObject({ category: 'status_mismatch', hub_status: 'failed' });
+    expect(by(null, 'T6')).toMatchObject({
+      category: 'fee_mismatch',
+      line_fee: '2500',
+      expected_fee: '2000',
+    });
+    expect(by(null, 'T7')).toMatchObject({ category: 'duplicate', attempt_id: s.matched!.attemptId });
+    expect(by(s.unsettled!.attemptId)).toMatchObject({
+      category: 'missing_at_provider',
+      status: 'carried',
+      carry_until: '2026-03-12',
+    });
+    // Yesterday's payment is not today's business: it is not reported missing in this run.
+    expect(items.some((i) => i.attempt_id === s.otherDay!.attemptId)).toBe(false);
+    expect(items).toHaveLength(8);
+    const run = (await recon.runById(runId))!;
+    expect(run.line_count).toBe(7);
+    expect(run.summary.categories).toContainEqual(expect.objectContaining({ category: 'matched', count: 1 }));
+  });
+
+  it('re-running the same file changes nothing', async () => {
+    const again = await run(D, [
+      paid(s.matched!, 'T1'),
+      paid(s.lostNotification!, 'T2'),
+      { transactionId: 'T3', attemptId: 'att_NEVERHEARDOF', amount: 50000, fee: 500 },
+      paid(s.wrongAmount!, 'T4', { amount: 140000, fee: 1400 }),
+      paid(s.failedInHub!, 'T5'),
+      paid(s.wrongFee!, 'T6', { fee: 2500 }),
+      paid(s.matched!, 'T7'),
+    ]);
+    expect(again).toMatchObject({ idempotent: true, run: { id: runId } });
+    const { rows } = await hub.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM recon_runs WHERE business_date = $1 AND status <> 'rejected'`,
+      [D],
+    );
+    expect(rows[0]!.n).toBe(1);
+  });
+
+  it('confirm_payment makes the attempt the hub never heard of succeeded, with the event for the portal', async () => {
+    const item = (await itemsOf(runId)).find((i) => i.provider_transaction_id === 'T2')!;
+    const done = await recon.resolve({
+      itemId: item.id,
+      action: 'confirm_payment',
+      note: 'Paid at the provider on 10/03; IPN never arrived.',
+      actor: 'usr_test',
+      scope: null,
+    });
+    expect(done.item).toMatchObject({ status: 'resolved', resolution: 'confirm_payment' });
+    expect(done.action).toMatchObject({ action: 'confirm_payment', actor: 'usr_test' });
+    const payment = await hub.db.query<{ status: string }>('SELECT status FROM payments WHERE id = $1', [
+      s.lostNotification!.paymentId,
+    ]);
+    expect(payment.rows[0]!.status).toBe('succeeded');
+    const events = await hub.db.query<{ type: string }>('SELECT type FROM events WHERE object_id = $1', [
+      s.lostNotification!.paymentId,
+    ]);
+    expect(events.rows.map((e) => e.type)).toContain('payment.succeeded');
+  });
+
+  it('write_off, carry_over and reopen change the state and append history, never edit it', async () => {
+    const items = await itemsOf(runId);
+    const mismatch = items.find((i) => i.provider_transaction_id === 'T4')!;
+    await expect(
+      recon.resolve({ itemId: mismatch.id, action: 'write_off', note: '   ', actor: 'u', scope: null }),
+    ).rejects.toThrow();
+    const off = await recon.resolve({
+      itemId: mismatch.id,
+      action: 'write_off',
+      note: 'Provider short-paid 10.000 ₫; below the dispute threshold.',
+      actor: 'u',
+      scope: null,
+    });
+    expect(off.item.status).toBe('resolved');
+    await expect(
+      recon.resolve({ itemId: mismatch.id, action: 'write_off', note: 'again', actor: 'u', scope: null }),
+    ).rejects.toThrow(/already resolved/);
+    const reopened = await recon.resolve({
+      itemId: mismatch.id,
+      action: 'reopen',
+      note: 'Write-off was premature; the provider agreed to pay the difference.',
+      actor: 'u',
+      scope: null,
+    });
+    expect(reopened.item).toMatchObject({ status: 'open', resolution: null });
+    const status = items.find((i) => i.provider_transaction_id === 'T5')!;
+    const carried = await recon.resolve({
+      itemId: status.id,
+      action: 'carry_over',
+      note: 'Asked the provider; answer expected within 3 days.',
+      actor: 'u',
+      scope: null,
+      days: 3,
+    });
+    expect(carried.item).toMatchObject({ status: 'carried', resolution: 'carry_over' });
+    const history = await recon.actionsOf(mismatch.id);
+    expect(history.map((h) => h.action)).toEqual(['write_off', 'reopen']);
+    await expect(hub.db.query(`UPDATE recon_actions SET note = 'edited'`)).rejects.toThrow(/append-only/);
+    await expect(hub.db.query('DELETE FROM recon_actions')).rejects.toThrow(/append-only/);
+    const matched = items.find((i) => i.provider_transaction_id === 'T1')!;
+    await expect(
+      recon.resolve({ itemId: matched.id, action: 'write_off', note: 'x', actor: 'u', scope: null }),
+    ).rejects.toThrow(/nothing to resolve/);
+  });
+
+  it('refund returns money collected for an attempt the hub failed, through the provider', async () => {
+    await hub.db.query(`INSERT INTO provider_state (provider, key, value) VALUES ('sandbox', $1, $2)`, [
+      `attempt:${s.failedInHub!.attemptId}`,
+      JSON.stringify({
+        outcome: 'succeeded',
+        amount: '150000',
+        transactionId: 'T5',
+        at: at(D, '11:00:00'),
+        refunded: '0',
+      }),
+    ]);
+    await enableProvider(hub.db, 'PROV-B', 'sandbox');
+    const item = (await itemsOf(runId)).find((i) => i.provider_transaction_id === 'T5')!;
+    // It was carried over above: reopen, then refund.
+    await recon.resolve({
+      itemId: item.id,
+      action: 'reopen',
+      note: 'Provider confirmed it was paid.',
+      actor: 'u',
+      scope: null,
+    });
+    const refunded = await recon.resolve({
+      itemId: item.id,
+      action: 'refund',
+      note: 'The hub had failed this attempt; the citizen paid again on another attempt.',
+      actor: 'u',
+      scope: null,
+    });
+    expect(refunded.item).toMatchObject({ status: 'resolved', resolution: 'refund' });
+    expect(refunded.action.result).toMatchObject({
+      status: 'succeeded',
+      refund_id: expect.stringMatching(/^re_/),
+    });
+  });
+
+  it('an item the provider settles the next day is resolved as settled later; one never settled becomes a break', async () => {
+    const late = await seedAttempt(hub.db, { agencyCode: 'PROV-A', completedAt: at(D, '20:00:00') });
+    // Re-run D with late included as unsettled: a corrected file supersedes, history kept.
+    const corrected = await run(D, [
+      paid(s.matched!, 'T1'),
+      paid(s.lostNotification!, 'T2'),
+      { transactionId: 'T3', attemptId: 'att_NEVERHEARDOF', amount: 50000, fee: 500 },
+      paid(s.wrongAmount!, 'T4', { amount: 140000, fee: 1400 }),
+      paid(s.failedInHub!, 'T5'),
+      paid(s.wrongFee!, 'T6', { fee: 2500 }),
+    ]);
+    expect(corrected.run).toMatchObject({ status: 'completed', supersedes: runId });
+    const old = (await recon.runById(runId))!;
+    expect(old).toMatchObject({ status: 'superseded', superseded_by: corrected.run.id });
+    const newItems = await itemsOf(corrected.run.id);
+    // Resolutions of the first run carry over to the same breaks in the corrected one.
+    expect(newItems.find((i) => i.provider_transaction_id === 'T5')).toMatchObject({
+      status: 'resolved',
+      resolution: 'refund',
+    });
+    expect(newItems.some((i) => i.category === 'duplicate')).toBe(false);
+    expect(newItems.find((i) => i.attempt_id === late.attemptId)).toMatchObject({
+      category: 'missing_at_provider',
+      status: 'carried',
+    });
+
+    const next = await run('2026-03-11', [paid(late, 'T8', { at: at('2026-03-11', '00:00:05') })]);
+    const nextItems = await itemsOf(next.run.id);
+    expect(nextItems.find((i) => i.provider_transaction_id === 'T8')).toMatchObject({ category: 'matched' });
+    const lateItem = (await itemsOf(corrected.run.id)).find((i) => i.attempt_id === late.attemptId)!;
+    expect(lateItem).toMatchObject({ status: 'resolved', resolution: 'settled_later' });
+    expect((await recon.actionsOf(lateItem.id)).map((a) => a.action)).toEqual(['settled_later']);
+    const stillMissing = (await itemsOf(corrected.run.id)).find(
+      (i) => i.attempt_id === s.unsettled!.attemptId,
+    )!;
+    expect(stillMissing.status).toBe('carried');
+
+    // A line settling an attempt another day's file already settled is a duplicate.
+    const twice = await run('2026-03-12', [paid(late, 'T9', { at: at('2026-03-12', '08:00:00') })]);
+    expect((await itemsOf(twice.run.id))[0]).toMatchObject({ category: 'duplicate' });
+    // Two days after D the carry ends: the unsettled payment is now a break.
+    const after = (await itemsOf(corrected.run.id)).find((i) => i.attempt_id === s.unsettled!.attemptId)!;
+    expect(after.status).toBe('open');
+  });
+});
+
+describe('malformed files are refused whole, with a clear report', () => {
+  async function refused(date: string, text: string) {
+    const before = await count(hub, 'settlement_lines');
+    const itemsBefore = await count(hub, 'recon_items');
+    const result = await run(date, text);
+    expect(result.run.status).toBe('rejected');
+    expect(await count(hub, 'settlement_lines')).toBe(before);
+    expect(await count(hub, 'recon_items')).toBe(itemsBefore);
+    return result.run.rejection!;
+  }
+  const good = (n: number, date = '2026-04-01') =>
+    sandboxSettlementCsv(
+      date,
+      Array.from({ length: n }, (_, i) => ({
+        transactionId: `M${i}`,
+        attemptId: `att_M${i}`,
+        amount: 10000,
+        fee: 100,
+      })),
+    );
+
+  it('wrong columns', async () => {
+    const r = await refused('2026-04-01', 'id,ref,amount\n1,att_1,1000\n');
+    expect(r).toMatchObject({ code: 'malformed_file', line: 2 });
+  });
+
+  it('a bad amount, after thousands of good lines (nothing half-ingested)', async () => {
+    const text = `${good(5000)}X1,att_X1,payment,12.50,0,succeeded,2026-04-01T12:00:00+07:00\n`;
+    const r = await refused('2026-04-01', text);
+    expect(r.code).toBe('malformed_file');
+    expect(r.line).toBe(5002);
+    expect(r.detail).toMatch(/amount/);
+  });
+
+  it('a line of another day', async () => {
+    const text = `${good(3)}X2,att_X2,payment,1000,10,succeeded,2026-04-02T00:00:00+07:00\n`;
+    const r = await refused('2026-04-01', text);
+    expect(r).toMatchObject({ code: 'wrong_day', line: 5 });
+    expect(r.detail).toMatch(/2026-04-01/);
+  });
+
+  it('a truncated file', async () => {
+    const text = good(50);
+    const r = await refused('2026-04-01', text.slice(0, text.length - 20));
+    expect(r.code).toBe('malformed_file');
+    expect(r.line).toBe(51);
+  });
+
+  it('an empty file', async () => {
+    expect((await refused('2026-04-01', '')).code).toBe('empty_file');
+  });
+
+  it('the same file offered for another day', async () => {
+    const text = good(2, '2026-04-01');
+    const file = path.join(os.tmpdir(), `recon-${process.pid}-dup.csv`);
+    fs.writeFileSync(file, text);
+    const fromFile = (date: string) =>
+      recon.reconcileFile({ provider: 'sandbox', date, path: file, origin: 'cli', actor: 'test' });
+    expect((await fromFile('2026-04-01')).run.status).toBe('completed');
+    expect((await fromFile('2026-04-01')).idempotent).toBe(true);
+    const before = await count(hub, 'settlement_lines');
+    const second = await fromFile('2026-04-05');
+    expect(second.run.rejection).toMatchObject({ code: 'duplicate_file' });
+    expect(second.run.rejection!.detail).toMatch(/2026-04-01/);
+    expect(await count(hub, 'settlement_lines')).toBe(before);
+    fs.rmSync(file);
+  });
+});

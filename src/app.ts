@@ -4,20 +4,32 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { ADAPTERS } from '../adapters/index.ts';
+import { auditApiWrites } from './audit/http.ts';
+import { bankRoutes } from './bank/routes.ts';
+import { bankService } from './bank/service.ts';
 import { checkoutRoutes } from './checkout/routes.ts';
+import { announcingDb } from './db/after-commit.ts';
 import type { Db } from './db/port.ts';
+import { eventRoutes } from './events/routes.ts';
 import { apiKeyAuth } from './http/auth.ts';
 import { createMetrics, requestLogging } from './http/observability.ts';
 import { openapiText } from './http/openapi.ts';
 import { notFoundHandler, problemHandler } from './http/problem.ts';
 import { rateLimits } from './http/rate-limit.ts';
+import { ledgerRoutes } from './ledger/routes.ts';
+import { ledgerService } from './ledger/service.ts';
 import { attemptsService } from './payments/attempts.ts';
 import { paymentRoutes } from './payments/routes.ts';
 import { paymentsService } from './payments/service.ts';
 import { testHelperRoutes } from './payments/test-helpers.ts';
 import { providersService } from './providers/service.ts';
 import { receiptsService } from './receipts/service.ts';
+import { refundRoutes } from './refunds/routes.ts';
+import { refundsService } from './refunds/service.ts';
 import { sealer } from './secrets.ts';
+import { webhookRoutes } from './webhooks/routes.ts';
+import { webhooksService } from './webhooks/service.ts';
+import type { Resolve } from './webhooks/urls.ts';
 
 export interface AppOptions {
   db: Db;
@@ -27,11 +39,17 @@ export interface AppOptions {
   /** PAYHUB_SECRET_KEY (or the embedded default's generated key): seals credentials, signs sandbox pages. */
   secretKey: string;
   now?: () => Date;
+  /** How webhook hosts are resolved for the live-mode address check (tests inject one). */
+  resolveHost?: Resolve;
+  /** Per webhook request; default 10 s. */
+  webhookTimeoutMs?: number;
 }
 
 /** The domain services, built once from the options; jobs use the same ones. */
 export function createServices(options: Omit<AppOptions, 'logger' | 'rateLimit'>) {
-  const { db, publicUrl } = options;
+  const { publicUrl } = options;
+  // Transactions that wrote outbox rows or pending refunds wake their jobs once committed.
+  const db = announcingDb(options.db, (topic) => (topic === 'webhooks' ? webhooks.nudge() : refunds.nudge()));
   const providers = providersService({
     db,
     sealer: sealer(options.secretKey),
@@ -42,7 +60,16 @@ export function createServices(options: Omit<AppOptions, 'logger' | 'rateLimit'>
   const payments = paymentsService({ db, publicUrl, now: options.now });
   const attempts = attemptsService({ db, providers, publicUrl });
   const receipts = receiptsService({ db, publicUrl });
-  return { providers, payments, attempts, receipts };
+  const bank = bankService({ db, attempts, providers, now: options.now });
+  const webhooks = webhooksService({
+    db,
+    sealer: sealer(options.secretKey),
+    resolve: options.resolveHost,
+    timeoutMs: options.webhookTimeoutMs,
+  });
+  const refunds = refundsService({ db, providers });
+  const ledger = ledgerService({ db });
+  return { providers, payments, attempts, receipts, bank, webhooks, refunds, ledger };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -109,11 +136,17 @@ export function createApp(options: AppOptions, services: Services = createServic
     '/v1',
     limits.perIp,
     express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }),
+    auditApiWrites(db, logger),
     apiKeyAuth(db),
     limits.perKey,
   );
   app.use(paymentRoutes(db, payments, receipts));
+  app.use(refundRoutes(db, services.refunds));
+  app.use(ledgerRoutes(services.ledger));
+  app.use(webhookRoutes(db, services.webhooks));
+  app.use(eventRoutes(db));
   app.use(testHelperRoutes({ db, payments, attempts, providers }));
+  app.use(bankRoutes(services.bank));
   app.use(checkoutRoutes({ db, attempts, providers, receipts }));
   for (const adapter of ADAPTERS) if (adapter.routes) app.use(adapter.routes(attempts.host));
 

@@ -1,12 +1,16 @@
+import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { AgencyError, createAgency, createApiKey, revokeApiKey } from '../agencies/service.ts';
+import { AgencyError, agencyByCode, createAgency, createApiKey, revokeApiKey } from '../agencies/service.ts';
+import { audit } from '../audit/service.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDatabase } from '../db/open.ts';
 import type { Db } from '../db/port.ts';
 import { demoCurl, seedDemo } from '../demo.ts';
+import { ApiError } from '../http/problem.ts';
 import { ProviderError, providersService } from '../providers/service.ts';
 import { loadSecretKey, sealer } from '../secrets.ts';
+import { EVENT_TYPES, webhooksService } from '../webhooks/service.ts';
 
 /** A failure the operator caused: one line on stderr, exit 1. */
 class UsageError extends Error {}
@@ -135,7 +139,55 @@ const COMMANDS: Record<string, Command> = {
       };
     },
   },
+  'webhooks:create': {
+    usage: 'payhub webhooks:create --agency C --url U [--events a,b] [--mode test|live]',
+    options: {
+      agency: { type: 'string' },
+      url: { type: 'string' },
+      events: { type: 'string' },
+      mode: { type: 'string' },
+    },
+    async run(db, values, config) {
+      const mode = (values.mode ?? 'test') as 'test' | 'live';
+      if (mode !== 'test' && mode !== 'live') throw new UsageError('--mode must be test or live');
+      const events = typeof values.events === 'string' ? values.events.split(',').filter(Boolean) : undefined;
+      const unknown = events?.filter((e) => !(EVENT_TYPES as readonly string[]).includes(e)) ?? [];
+      if (unknown.length)
+        throw new UsageError(`unknown event type ${unknown.join(', ')}; known: ${EVENT_TYPES.join(', ')}`);
+      const agency = await agencyByCode(db, required(values, 'agency'));
+      const webhooks = webhooksService({ db, sealer: sealer(loadSecretKey(config)) });
+      let created: Record<string, unknown>;
+      try {
+        const stored = await webhooks.createEndpoint(
+          { agencyId: agency.id, mode },
+          { url: required(values, 'url'), events },
+        );
+        created = stored.body as Record<string, unknown>;
+      } catch (error) {
+        if (error instanceof ApiError) throw new UsageError(`--url: ${error.detail ?? error.message}`);
+        throw error;
+      }
+      return {
+        json: created,
+        text: `${created.secret}\n(endpoint ${created.id} for ${agency.code}, ${mode} mode; signing secret shown once — store it now)`,
+      };
+    },
+  },
 };
+
+/** What an operator command is audited with: its options, never a credential value. */
+function auditedOptions(values: Values): Record<string, unknown> {
+  const { json: _json, set, ...rest } = values;
+  return { ...rest, ...(Array.isArray(set) ? { set: set.map((pair) => pair.split('=')[0]) } : {}) };
+}
+
+function operator(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
 
 function help(): string {
   return ['Usage:', ...Object.values(COMMANDS).map((c) => `  ${c.usage} [--json]`)].join('\n');
@@ -164,6 +216,14 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (name !== 'migrate' && name !== 'demo') await migrate(db);
     const output = await command.run(db, values, config);
+    const objectId = typeof output.json.id === 'string' ? output.json.id : null;
+    await audit(db, {
+      actorType: 'operator',
+      actorId: operator(),
+      action: name,
+      objectId,
+      details: auditedOptions(values),
+    });
     process.stdout.write(values.json ? `${JSON.stringify(output.json)}\n` : `${output.text}\n`);
     return 0;
   } finally {

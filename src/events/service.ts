@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/port.ts';
 import { newId } from '../ids.ts';
+import { insertEventWithOutbox } from '../webhooks/outbox.ts';
 
 export type EventType =
   | 'payment.succeeded'
@@ -18,12 +19,12 @@ export interface NewEvent {
   data: unknown;
 }
 
-/** Records an event; call it in the transaction of the change it reports (the outbox). */
+/**
+ * Records an event; call it in the transaction of the change it reports. With it go one webhook
+ * delivery per subscribed endpoint (the outbox) and the transition's audit record.
+ */
 export async function recordEvent(tx: Queryable, event: NewEvent): Promise<string> {
   const id = newId('evt');
-  await tx.query(
-    'INSERT INTO events (id, agency_id, mode, type, object_id, data) VALUES ($1, $2, $3, $4, $5, $6)',
-    [id, event.agencyId, event.mode, event.type, event.objectId, JSON.stringify(event.data)],
-  );
+  await insertEventWithOutbox(tx, { id, ...event });
   return id;
 }

@@ -12,6 +12,10 @@ export interface HubJobs {
   'payments.expire': Record<string, never>;
   /** Asks providers about attempts in flight for too long (lost notifications). */
   'attempts.recover': Record<string, never>;
+  /** Sends due webhook deliveries: every minute, at once after a commit that wrote some, and when a retry falls due. */
+  'webhooks.deliver': Record<string, never>;
+  /** Executes pending refunds with their providers (new ones at once; unanswered ones again later). */
+  'refunds.execute': Record<string, never>;
 }
 
 export type HubQueue = Queue<HubJobs>;
@@ -51,9 +55,46 @@ export async function startHubJobs(options: HubJobsOptions): Promise<HubQueue> {
     sweep,
   );
 
+  await queue.define(
+    'webhooks.deliver',
+    async () => {
+      const sent = await services.webhooks.deliverDue();
+      if (sent.delivered + sent.retry + sent.failed) logger.info(sent, 'webhook deliveries tried');
+      // A retry due before the next minute's run gets a run of its own (one per second slot).
+      const next = await services.webhooks.nextDueAt();
+      if (next && next.getTime() < Date.now() + 60_000) {
+        const at = new Date(Math.max(next.getTime(), Date.now()));
+        await queue.send(
+          'webhooks.deliver',
+          {},
+          { startAfter: at, singletonKey: `at:${Math.floor(at.getTime() / 1000)}` },
+        );
+      }
+    },
+    sweep,
+  );
+  await queue.define(
+    'refunds.execute',
+    async () => {
+      const result = await services.refunds.executeDue();
+      if (result.succeeded + result.failed + result.pending) logger.info(result, 'pending refunds executed');
+    },
+    sweep,
+  );
+  // Sent after the commit (never inside: PGlite's one connection is the transaction's until then).
+  const nudge = (name: 'webhooks.deliver' | 'refunds.execute') => () => {
+    queue
+      .send(name, {})
+      .catch((err) => logger.warn({ err, queue: name }, 'job not sent; the sweep will run it'));
+  };
+  services.webhooks.onNudge(nudge('webhooks.deliver'));
+  services.refunds.onNudge(nudge('refunds.execute'));
+
   if (work) {
     await queue.schedule('payments.expire', '* * * * *');
     await queue.schedule('attempts.recover', '* * * * *');
+    await queue.schedule('webhooks.deliver', '* * * * *');
+    await queue.schedule('refunds.execute', '* * * * *');
   }
   return queue;
 }

@@ -9,9 +9,12 @@ import type {
 import type { Db, Queryable } from '../db/port.ts';
 import { recordEvent } from '../events/service.ts';
 import { newId } from '../ids.ts';
+import { paymentSucceeded } from '../ledger/postings.ts';
+import { postEntry } from '../ledger/service.ts';
 import { money } from '../money.ts';
 import { adapterNamed, type ProvidersService } from '../providers/service.ts';
 import { issueReceipt } from '../receipts/service.ts';
+import { refundDoublePayment } from '../refunds/service.ts';
 import * as aq from './attempt-queries.ts';
 import type { PaymentRow } from './queries.ts';
 import { nextStatus } from './states.ts';
@@ -31,8 +34,6 @@ export interface AttemptsDeps {
   db: Db;
   providers: ProvidersService;
   publicUrl: string;
-  /** Called after a transition commits (jobs: refund a double payment, deliver webhooks…). */
-  onDoublePayment?: (attemptId: string) => Promise<void>;
 }
 
 /** How long after a payment's expiry an attempt the provider still calls pending is given up. */
@@ -141,6 +142,8 @@ export function attemptsService(deps: AttemptsDeps) {
           providerData: outcome.raw,
         });
         if (doublePaid) {
+          // Refunded automatically: the refund is created here, executed after the commit.
+          await refundDoublePayment(tx, payment, attempt);
           await event(tx, payment, 'payment.double_paid');
         } else {
           const paid = (
@@ -152,6 +155,14 @@ export function attemptsService(deps: AttemptsDeps) {
           ).rows[0]!;
           await issueReceipt(tx, paid, new Date());
           await event(tx, paid, 'payment.succeeded');
+          await postEntry(tx, {
+            kind: 'payment',
+            mode: paid.mode,
+            agencyId: paid.agency_id,
+            paymentId: paid.id,
+            attemptId: attempt.id,
+            lines: paymentSucceeded({ provider, agencyId: paid.agency_id, amount: attempt.amount }),
+          });
         }
         return 'accepted';
       }
@@ -164,7 +175,6 @@ export function attemptsService(deps: AttemptsDeps) {
       }
       return 'accepted';
     });
-    if (doublePaid) await deps.onDoublePayment?.(outcome.attemptId);
     return verdict;
   }
 

@@ -1,0 +1,44 @@
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { Db } from '../db/port.ts';
+import { principalOf } from '../http/auth.ts';
+import { audit } from './service.ts';
+
+const OBJECT_ID = /^(pay|re|we|evt|att)_[0-9A-Z]{26}$/;
+
+/**
+ * Records every API write (POST, DELETE…) once its response is sent: who (the API key), what
+ * (the route and outcome), which object, from where, under which request id.
+ */
+export function auditApiWrites(db: Db, logger: Pick<Logger, 'error'>): RequestHandler {
+  return (req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
+    let responseId: string | undefined;
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => {
+      const id = (body as { id?: unknown } | null)?.id;
+      if (typeof id === 'string') responseId = id;
+      return json(body);
+    };
+    res.on('finish', () => {
+      const principal = res.locals.principal ? principalOf(res.locals) : null;
+      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : req.path;
+      const fromPath = req.path.split('/').find((part) => OBJECT_ID.test(part));
+      audit(db, {
+        actorType: 'api_key',
+        actorId: principal?.keyId ?? null,
+        action: `${req.method} ${route}`,
+        objectId: responseId && OBJECT_ID.test(responseId) ? responseId : (fromPath ?? null),
+        agencyId: principal?.agencyId ?? null,
+        mode: principal?.mode ?? null,
+        ip: req.ip ?? null,
+        requestId: typeof req.id === 'string' ? req.id : null,
+        details: {
+          status: res.statusCode,
+          ...(res.get('Idempotent-Replayed') ? { replayed: true } : {}),
+        },
+      }).catch((err) => logger.error({ err }, 'audit record not written'));
+    });
+    next();
+  };
+}

@@ -1,0 +1,56 @@
+import { lookup } from 'node:dns/promises';
+import ipaddr from 'ipaddr.js';
+
+/** Resolves a host name to every address it has (A and AAAA). Injected in tests. */
+export type Resolve = (host: string) => Promise<string[]>;
+
+export const systemResolve: Resolve = async (host) =>
+  (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+
+export class WebhookUrlError extends Error {}
+
+/**
+ * Public unicast only: no private (RFC 1918), loopback, link-local, unique-local (fc00::/7),
+ * CGNAT, multicast, unspecified, or other reserved range. IPv4-mapped IPv6 is judged as IPv4.
+ */
+export function isPublicAddress(address: string): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  return ipaddr.process(address).range() === 'unicast';
+}
+
+/**
+ * An endpoint URL must be http(s) without credentials. In live mode it must be https and every
+ * address its host resolves to must be public: the hub must not be turned against its own
+ * network (SSRF). Checked when the endpoint is created and again before each delivery, since
+ * DNS answers can change.
+ */
+export async function checkEndpointUrl(value: string, mode: 'test' | 'live', resolve: Resolve): Promise<URL> {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new WebhookUrlError('is not a URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new WebhookUrlError('must be http(s)');
+  if (url.username || url.password) throw new WebhookUrlError('must not carry credentials');
+  if (mode === 'test') return url;
+  if (url.protocol !== 'https:') throw new WebhookUrlError('must be https in live mode');
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  let addresses: string[];
+  if (ipaddr.isValid(host)) addresses = [host];
+  else {
+    try {
+      addresses = await resolve(host);
+    } catch {
+      throw new WebhookUrlError(`host ${host} does not resolve`);
+    }
+  }
+  if (addresses.length === 0) throw new WebhookUrlError(`host ${host} does not resolve`);
+  const blocked = addresses.find((a) => !isPublicAddress(a));
+  if (blocked) {
+    throw new WebhookUrlError(
+      `resolves to ${blocked}, a private, loopback or reserved address: not allowed in live mode`,
+    );
+  }
+  return url;
+}

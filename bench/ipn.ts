@@ -12,7 +12,7 @@ import { benchSchema, freePort, load, ROOT, row, startProcess, stop } from './li
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /** Attempts waiting for their notification: more than the hub can take in the run. */
-const PREPARED = Number(process.env.BENCH_IPN_ATTEMPTS ?? 60_000);
+const PREPARED = Number(process.env.BENCH_IPN_ATTEMPTS ?? 30_000);
 const WARM_UP = 5_000;
 const SECRET = 'bench-secret-key-0123456789abcdefghijklmno';
 const TMN = 'BENCH001';
@@ -118,6 +118,7 @@ export async function benchIpn(): Promise<boolean> {
       `INSERT INTO attempts
        SELECT (jsonb_populate_record(NULL::attempts, to_jsonb(a) || jsonb_build_object(
                 'id', 'att_bench' || lpad(g::text, 8, '0'),
+                'provider_reference', 'att_bench' || lpad(g::text, 8, '0'),
                 'payment_id', 'pay_bench' || lpad(g::text, 8, '0')))).*
          FROM attempts a, generate_series(1, $2::int) g WHERE a.payment_id = $1`,
       [template.id, PREPARED],

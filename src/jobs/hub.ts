@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Services } from '../app.ts';
+import { processDropFolder } from '../bank/drop-folder.ts';
 import type { Db } from '../db/port.ts';
 import { type Queue, startQueue } from './queue.ts';
 
@@ -12,6 +13,10 @@ export interface HubJobs {
   'payments.expire': Record<string, never>;
   /** Asks providers about attempts in flight for too long (lost notifications). */
   'attempts.recover': Record<string, never>;
+  /** Bank transfers: settles stored credits not yet matched, gives up transfers never received. */
+  'bank.settle': Record<string, never>;
+  /** Takes in the statement files left in PAYHUB_BANK_DROP_DIR. */
+  'bank.drop': Record<string, never>;
   /** Sends due webhook deliveries: every minute, at once after a commit that wrote some, and when a retry falls due. */
   'webhooks.deliver': Record<string, never>;
   /** Executes pending refunds with their providers (new ones at once; unanswered ones again later). */
@@ -29,12 +34,16 @@ export interface HubJobsOptions {
   logger: Logger;
   /** false: enqueue only (PAYHUB_JOBS=off), for API-only nodes. */
   work: boolean;
+  /** pg-boss's schema (default 'pgboss'); tests give each file its own. */
+  schema?: string;
+  /** PAYHUB_BANK_DROP_DIR: the folder of bank statement files; unset, no drop-folder job. */
+  bankDropDir?: string;
 }
 
 /** Starts the queue, defines every job and its schedule. Safe with several instances. */
 export async function startHubJobs(options: HubJobsOptions): Promise<HubQueue> {
   const { db, services, logger, work } = options;
-  const queue = await startQueue<HubJobs>({ db, logger, work });
+  const queue = await startQueue<HubJobs>({ db, logger, work, schema: options.schema });
   // 'short': at most one queued sweep of each kind, however many instances tick at once.
   const sweep = { policy: 'short', retryLimit: 0, expireInSeconds: 300 } as const;
 
@@ -51,6 +60,24 @@ export async function startHubJobs(options: HubJobsOptions): Promise<HubQueue> {
     async () => {
       const result = await services.attempts.recoverStale(RECOVER_AFTER_MINUTES);
       if (result.checked) logger.info(result, 'stale attempts checked with their providers');
+    },
+    sweep,
+  );
+  await queue.define(
+    'bank.settle',
+    async () => {
+      const settled = await services.bank.settlePending();
+      const abandoned = await services.bank.abandonUnpaid();
+      if (settled + abandoned) logger.info({ settled, abandoned }, 'bank credits settled');
+    },
+    sweep,
+  );
+  await queue.define(
+    'bank.drop',
+    async () => {
+      if (!options.bankDropDir) return;
+      const result = await processDropFolder(options.bankDropDir, services.bank);
+      if (result.processed.length + result.rejected.length) logger.info(result, 'bank statement files taken in');
     },
     sweep,
   );
@@ -93,6 +120,8 @@ export async function startHubJobs(options: HubJobsOptions): Promise<HubQueue> {
   if (work) {
     await queue.schedule('payments.expire', '* * * * *');
     await queue.schedule('attempts.recover', '* * * * *');
+    await queue.schedule('bank.settle', '* * * * *');
+    if (options.bankDropDir) await queue.schedule('bank.drop', '* * * * *');
     await queue.schedule('webhooks.deliver', '* * * * *');
     await queue.schedule('refunds.execute', '* * * * *');
   }

@@ -16,6 +16,7 @@ export interface TestHub extends TestDatabase {
   keyIds: { a: string };
   api: (key?: string) => {
     get: (path: string) => request.Test;
+    delete: (path: string) => request.Test;
     post: (path: string, body?: unknown, idempotencyKey?: string) => request.Test;
   };
   revoke: (keyId: string) => Promise<void>;
@@ -46,6 +47,7 @@ export async function testHub(
   });
   const api = (key = a.key) => ({
     get: (path: string) => request(app).get(path).set('Authorization', `Bearer ${key}`),
+    delete: (path: string) => request(app).delete(path).set('Authorization', `Bearer ${key}`),
     post: (path: string, body?: unknown, idempotencyKey?: string) => {
       let test = request(app).post(path).set('Authorization', `Bearer ${key}`);
       if (idempotencyKey) test = test.set('Idempotency-Key', idempotencyKey);

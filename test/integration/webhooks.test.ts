@@ -1,0 +1,448 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sandboxAdapter } from '../../adapters/sandbox/index.ts';
+import { enableProvider } from '../../src/agencies/service.ts';
+import { createServices, type Services } from '../../src/app.ts';
+import { recordEvent } from '../../src/events/service.ts';
+import { startHubJobs } from '../../src/jobs/hub.ts';
+import { sealer } from '../../src/secrets.ts';
+import { claimDue } from '../../src/webhooks/queries.ts';
+import { MAX_TRIES, webhooksService } from '../../src/webhooks/service.ts';
+import {
+  expectContract,
+  PUBLIC_URL,
+  paymentBody,
+  TEST_SECRET,
+  type TestHub,
+  testHub,
+} from '../helpers/hub.ts';
+import { paidPayment } from '../helpers/money-flows.ts';
+
+interface Received {
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  event: { id: string; type: string; data: { id: string } };
+}
+
+/** A portal's webhook receiver on 127.0.0.1: answers with the scripted statuses, then 200. */
+function receiver() {
+  const received: Received[] = [];
+  const script: (number | 'hang')[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      received.push({ path: req.url ?? '', headers: req.headers, body, event: JSON.parse(body) });
+      const next = script.shift() ?? 200;
+      if (next === 'hang') return; // never answers: the hub's timeout must cut it
+      res.writeHead(next).end();
+    });
+  });
+  return {
+    received,
+    script,
+    server,
+    url: () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/payhub`,
+  };
+}
+
+let hub: TestHub;
+let services: Services;
+const portal = receiver();
+let endpoint: { id: string; secret: string };
+
+beforeAll(async () => {
+  hub = await testHub();
+  await enableProvider(hub.db, 'PROV-A', 'sandbox');
+  await new Promise<void>((resolve) => portal.server.listen(0, '127.0.0.1', resolve));
+  services = createServices({
+    db: hub.db,
+    publicUrl: PUBLIC_URL,
+    secretKey: TEST_SECRET,
+    webhookTimeoutMs: 300,
+  });
+  const res = await hub.api().post('/v1/webhook_endpoints', { url: portal.url() }, 'endpoint-1');
+  expectContract(res, 'createWebhookEndpoint');
+  endpoint = res.body;
+});
+afterAll(async () => {
+  portal.server.closeAllConnections();
+  await new Promise((resolve) => portal.server.close(resolve));
+  await hub.drop();
+});
+beforeEach(async () => {
+  // Each test starts with nothing pending and a fresh receiver log.
+  await hub.db.query(`UPDATE webhook_deliveries SET status = 'cancelled' WHERE status = 'pending'`);
+  portal.received.length = 0;
+  portal.script.length = 0;
+});
+
+/** Independent check with the official Standard Webhooks library. */
+function verified(r: Received, secret = endpoint.secret) {
+  const headers = {
+    'webhook-id': r.headers['webhook-id'] as string,
+    'webhook-timestamp': r.headers['webhook-timestamp'] as string,
+    'webhook-signature': r.headers['webhook-signature'] as string,
+  };
+  return new Webhook(secret).verify(r.body, headers) as Received['event'];
+}
+
+const deliveriesOf = async (endpointId = endpoint.id) => {
+  const res = await hub.api().get(`/v1/webhook_endpoints/${endpointId}/deliveries?limit=100`);
+  expectContract(res, 'listWebhookDeliveries');
+  return res.body.data as {
+    event: string;
+    status: string;
+    attempts: number;
+    tries: { status_code: number | null; error: string | null; duration_ms: number }[];
+  }[];
+};
+const deliveryOf = async (eventId: string) => (await deliveriesOf()).find((d) => d.event === eventId)!;
+/** The clock moves on: every pending delivery is due now. */
+const retriesFallDue = () =>
+  hub.db.query(`UPDATE webhook_deliveries SET next_attempt_at = now() WHERE status = 'pending'`);
+const eventIdOf = async (objectId: string, type = 'payment.succeeded') =>
+  (
+    await hub.db.query<{ id: string }>('SELECT id FROM events WHERE object_id = $1 AND type = $2', [
+      objectId,
+      type,
+    ])
+  ).rows[0]!.id;
+
+describe('webhook endpoints', () => {
+  it('are created with a whsec_ secret shown once, listed, read and deleted without it', async () => {
+    expect(endpoint.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    const replay = await hub.api().post('/v1/webhook_endpoints', { url: portal.url() }, 'endpoint-1');
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body.id).toBe(endpoint.id);
+    expect(replay.body.secret).toBeUndefined();
+    const list = await hub.api().get('/v1/webhook_endpoints');
+    expectContract(list, 'listWebhookEndpoints');
+    expect(list.body.data.map((e: { id: string }) => e.id)).toEqual([endpoint.id]);
+    expect(JSON.stringify(list.body)).not.toContain('whsec_');
+
+    const other = await hub
+      .api()
+      .post('/v1/webhook_endpoints', { url: portal.url(), events: ['refund.failed'] });
+    const got = await hub.api().get(`/v1/webhook_endpoints/${other.body.id}`);
+    expectContract(got, 'getWebhookEndpoint');
+    expect(got.body.events).toEqual(['refund.failed']);
+    expect((await hub.api(hub.keys.b).get(`/v1/webhook_endpoints/${other.body.id}`)).status).toBe(404);
+    const deleted = await hub.api().delete(`/v1/webhook_endpoints/${other.body.id}`);
+    expectContract(deleted, 'deleteWebhookEndpoint');
+    expect(deleted.body).toEqual({ id: other.body.id, object: 'webhook_endpoint', deleted: true });
+    expect((await hub.api().get(`/v1/webhook_endpoints/${other.body.id}`)).status).toBe(404);
+  });
+
+  it('in live mode must be https and must not resolve to a private, loopback or link-local address', async () => {
+    const live = hub.api(hub.keys.aLive);
+    for (const url of [
+      'http://hooks.example.vn/payhub',
+      'https://127.0.0.1/payhub',
+      'https://10.1.2.3/payhub',
+      'https://192.168.1.10/payhub',
+      'https://169.254.169.254/latest/meta-data',
+      'https://[::1]/payhub',
+      'https://[fd12:3456::1]/payhub',
+      'https://[::ffff:10.0.0.1]/payhub',
+      'https://localhost/payhub',
+    ]) {
+      const res = await live.post('/v1/webhook_endpoints', { url });
+      expectContract(res, 'createWebhookEndpoint');
+      expect(res.status, url).toBe(422);
+      expect(res.body.code).toBe('webhook_url_not_allowed');
+    }
+    const ok = await live.post('/v1/webhook_endpoints', { url: 'https://8.8.8.8/payhub' });
+    expect(ok.status).toBe(201);
+    await live.delete(`/v1/webhook_endpoints/${ok.body.id}`);
+  });
+
+  it('in live mode are checked again before each delivery (DNS may have changed)', async () => {
+    let address = '93.184.215.14';
+    const sent: string[] = [];
+    const webhooks = webhooksService({
+      db: hub.db,
+      sealer: sealer(TEST_SECRET),
+      resolve: async () => [address],
+      fetch: (async (url: string) => {
+        sent.push(url);
+        return new Response(null, { status: 200 });
+      }) as typeof fetch,
+    });
+    const agency = (await hub.db.query<{ id: string }>(`SELECT id FROM agencies WHERE code = 'PROV-A'`))
+      .rows[0]!;
+    const created = await webhooks.createEndpoint(
+      { agencyId: agency.id, mode: 'live' },
+      { url: 'https://hooks.portal.example/in' },
+    );
+    const liveEndpoint = (created.body as { id: string }).id;
+    address = '10.0.0.7';
+    const eventId = await hub.db.transaction((tx) =>
+      recordEvent(tx, {
+        agencyId: agency.id,
+        mode: 'live',
+        type: 'payment.expired',
+        objectId: 'pay_X',
+        data: {},
+      }),
+    );
+    expect(await webhooks.deliverDue()).toMatchObject({ retry: 1 });
+    expect(sent).toEqual([]);
+    const log = await hub.api(hub.keys.aLive).get(`/v1/webhook_endpoints/${liveEndpoint}/deliveries`);
+    expect(log.body.data[0]).toMatchObject({ event: eventId, status: 'pending' });
+    expect(log.body.data[0].tries[0].error).toMatch(/10\.0\.0\.7.*not allowed in live mode/);
+    address = '93.184.215.14';
+    await retriesFallDue();
+    expect(await webhooks.deliverDue()).toMatchObject({ delivered: 1 });
+    expect(sent).toEqual(['https://hooks.portal.example/in']);
+    await hub.api(hub.keys.aLive).delete(`/v1/webhook_endpoints/${liveEndpoint}`);
+  });
+});
+
+describe('delivery', () => {
+  it('a payment outcome reaches the portal, signed per Standard Webhooks, and is logged', async () => {
+    const paymentId = await paidPayment(hub);
+    const eventId = await eventIdOf(paymentId);
+    expect((await deliveryOf(eventId)).status).toBe('pending');
+    expect(await services.webhooks.deliverDue()).toEqual({ delivered: 1, retry: 0, failed: 0 });
+    expect(portal.received).toHaveLength(1);
+    const [got] = portal.received;
+    const event = verified(got!);
+    expect(event).toMatchObject({
+      id: eventId,
+      type: 'payment.succeeded',
+      data: { id: paymentId, status: 'succeeded' },
+    });
+    expect(got!.headers['webhook-id']).toBe(eventId);
+    expect(Number(got!.headers['webhook-timestamp'])).toBeCloseTo(Date.now() / 1000, -1);
+    // A tampered body fails the library's check: the signature covers it.
+    expect(() => verified({ ...got!, body: got!.body.replace('succeeded', 'cancelled') })).toThrow();
+    const delivery = await deliveryOf(eventId);
+    expect(delivery).toMatchObject({ status: 'delivered', attempts: 1 });
+    expect(delivery.tries).toEqual([
+      { status_code: 200, error: null, duration_ms: expect.any(Number), attempted_at: expect.any(String) },
+    ]);
+    // Nothing left to send.
+    expect(await services.webhooks.deliverDue()).toEqual({ delivered: 0, retry: 0, failed: 0 });
+  });
+
+  it('a 500 is retried on the schedule (5 s first), then delivered', async () => {
+    portal.script.push(500);
+    const eventId = await eventIdOf(await paidPayment(hub));
+    expect(await services.webhooks.deliverDue()).toMatchObject({ retry: 1 });
+    const waiting = await hub.db.query<{ wait: number }>(
+      `SELECT extract(epoch FROM next_attempt_at - now())::float AS wait FROM webhook_deliveries WHERE event_id = $1`,
+      [eventId],
+    );
+    expect(waiting.rows[0]!.wait).toBeGreaterThan(3);
+    expect(waiting.rows[0]!.wait).toBeLessThanOrEqual(5);
+    // Not due yet: nothing is sent.
+    expect(await services.webhooks.deliverDue()).toMatchObject({ delivered: 0, retry: 0 });
+    await retriesFallDue();
+    expect(await services.webhooks.deliverDue()).toMatchObject({ delivered: 1 });
+    expect(portal.received.map((r) => verified(r).id)).toEqual([eventId, eventId]);
+    expect((await deliveryOf(eventId)).tries.map((t) => [t.status_code, t.error])).toEqual([
+      [500, 'HTTP 500'],
+      [200, null],
+    ]);
+  });
+
+  it('an endpoint that does not answer in time is a failed try, retried', async () => {
+    portal.script.push('hang');
+    const eventId = await eventIdOf(await paidPayment(hub));
+    expect(await services.webhooks.deliverDue()).toMatchObject({ retry: 1 });
+    await retriesFallDue();
+    expect(await services.webhooks.deliverDue()).toMatchObject({ delivered: 1 });
+    const tries = (await deliveryOf(eventId)).tries;
+    expect(tries[0]).toMatchObject({ status_code: null, error: 'timed out after 300 ms' });
+    expect(tries[0]!.duration_ms).toBeGreaterThanOrEqual(290);
+    expect(tries[1]).toMatchObject({ status_code: 200 });
+  });
+
+  it(`gives up after ${MAX_TRIES} tries (failed), and a replay delivers it`, async () => {
+    portal.script.push(...Array(MAX_TRIES).fill(503));
+    const eventId = await eventIdOf(await paidPayment(hub));
+    for (let i = 0; i < MAX_TRIES; i++) {
+      await services.webhooks.deliverDue();
+      await retriesFallDue();
+    }
+    expect(await deliveryOf(eventId)).toMatchObject({ status: 'failed', attempts: MAX_TRIES });
+    expect(await services.webhooks.deliverDue()).toMatchObject({ delivered: 0, retry: 0, failed: 0 });
+    expect(portal.received).toHaveLength(MAX_TRIES);
+
+    const replay = await hub.api().post(`/v1/events/${eventId}/redeliver`, {});
+    expectContract(replay, 'redeliverEvent');
+    expect(replay.body.data).toMatchObject([
+      { endpoint: endpoint.id, event: eventId, status: 'pending', attempts: 0 },
+    ]);
+    expect(await services.webhooks.deliverDue()).toMatchObject({ delivered: 1 });
+    const delivery = await deliveryOf(eventId);
+    expect(delivery).toMatchObject({ status: 'delivered', attempts: 1 });
+    expect(delivery.tries).toHaveLength(MAX_TRIES + 1);
+    expect((await hub.api(hub.keys.b).post(`/v1/events/${eventId}/redeliver`, {})).status).toBe(404);
+  });
+
+  it('per endpoint, a later event waits while an earlier one is being retried', async () => {
+    portal.script.push(500);
+    const first = await eventIdOf(await paidPayment(hub));
+    const second = await eventIdOf(await paidPayment(hub));
+    expect(await services.webhooks.deliverDue()).toMatchObject({ retry: 1, delivered: 0 });
+    expect(portal.received.map((r) => r.event.id)).toEqual([first]);
+    expect((await deliveryOf(second)).status).toBe('pending');
+    await retriesFallDue();
+    expect(await services.webhooks.deliverDue()).toMatchObject({ delivered: 2 });
+    expect(portal.received.map((r) => r.event.id)).toEqual([first, first, second]);
+  });
+
+  it('a hub that dies between the commit and the send loses nothing: a fresh instance delivers', async () => {
+    // No worker runs in this test: the commit alone leaves the delivery in the outbox.
+    const eventId = await eventIdOf(await paidPayment(hub));
+    // An instance claims it, then dies mid-send (never records a try).
+    expect((await claimDue(hub.db, 10, 60)).rows.map((r) => r.event_id)).toEqual([eventId]);
+    const restarted = createServices({ db: hub.db, publicUrl: PUBLIC_URL, secretKey: TEST_SECRET });
+    // The lease keeps others off while the first might still be sending…
+    expect(await restarted.webhooks.deliverDue()).toMatchObject({ delivered: 0 });
+    // …and once it has run out, the restarted hub sends it.
+    await retriesFallDue();
+    expect(await restarted.webhooks.deliverDue()).toMatchObject({ delivered: 1 });
+    expect(portal.received.map((r) => verified(r).id)).toEqual([eventId]);
+  });
+
+  it('an endpoint receives only the event types it subscribed to', async () => {
+    const only = await hub
+      .api()
+      .post('/v1/webhook_endpoints', { url: `${portal.url()}/refunds`, events: ['refund.succeeded'] });
+    const paymentId = await paidPayment(hub);
+    await hub.api().post(`/v1/payments/${paymentId}/refunds`, { amount: 1000, reason: 'x' });
+    await services.webhooks.deliverDue();
+    const mine = await deliveriesOf(only.body.id);
+    expect(mine.map((d) => d.status)).toEqual(['delivered']);
+    const toOnly = portal.received.filter((r) => r.path === '/payhub/refunds');
+    expect(toOnly.map((r) => verified(r, only.body.secret).type)).toEqual(['refund.succeeded']);
+    // Each endpoint signs with its own secret.
+    expect(() => verified(toOnly[0]!)).toThrow();
+    expect(portal.received.filter((r) => r.path === '/payhub').map((r) => verified(r).type)).toEqual([
+      'payment.succeeded',
+      'refund.succeeded',
+    ]);
+    await hub.api().delete(`/v1/webhook_endpoints/${only.body.id}`);
+  });
+});
+
+describe('events', () => {
+  it('can be polled: listed newest first, filtered by type, paged, read one by one, per agency', async () => {
+    const paymentId = await paidPayment(hub);
+    const eventId = await eventIdOf(paymentId);
+    const list = await hub.api().get('/v1/events?type=payment.succeeded&limit=2');
+    expectContract(list, 'listEvents');
+    expect(list.body.data[0]).toMatchObject({
+      id: eventId,
+      object: 'event',
+      type: 'payment.succeeded',
+      livemode: false,
+    });
+    expect(list.body.data.every((e: { type: string }) => e.type === 'payment.succeeded')).toBe(true);
+    expect(list.body.has_more).toBe(true);
+    const next = await hub
+      .api()
+      .get(`/v1/events?type=payment.succeeded&limit=2&starting_after=${list.body.data[1].id}`);
+    expect(next.body.data[0].id < list.body.data[1].id).toBe(true);
+    const one = await hub.api().get(`/v1/events/${eventId}`);
+    expectContract(one, 'getEvent');
+    expect(one.body.data.id).toBe(paymentId);
+    expect((await hub.api(hub.keys.b).get(`/v1/events/${eventId}`)).status).toBe(404);
+    expect((await hub.api(hub.keys.b).get('/v1/events')).body.data).toEqual([]);
+    expect((await hub.api().get('/v1/events?type=nope')).status).toBe(400);
+  });
+});
+
+describe('audit log', () => {
+  it('records API writes with the key, route, object and request id, and state transitions', async () => {
+    const res = await hub.api().post('/v1/webhook_endpoints', { url: portal.url() });
+    const requestId = res.headers['request-id'];
+    const row = async () =>
+      (
+        await hub.db.query<{
+          actor_type: string;
+          actor_id: string;
+          action: string;
+          object_id: string;
+          ip: string;
+          details: unknown;
+        }>('SELECT * FROM audit_log WHERE request_id = $1', [requestId])
+      ).rows[0];
+    for (let i = 0; i < 100 && !(await row()); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await row()).toMatchObject({
+      actor_type: 'api_key',
+      actor_id: hub.keyIds.a,
+      action: 'POST /v1/webhook_endpoints',
+      object_id: res.body.id,
+      details: { status: 201 },
+    });
+    const paymentId = await paidPayment(hub);
+    const transition = await hub.db.query(
+      'SELECT actor_type, action FROM audit_log WHERE object_id = $1 AND actor_type = $2',
+      [paymentId, 'system'],
+    );
+    expect(transition.rows).toEqual([{ actor_type: 'system', action: 'payment.succeeded' }]);
+    await hub.api().delete(`/v1/webhook_endpoints/${res.body.id}`);
+  });
+});
+
+describe('with the job queue running', () => {
+  it('a committed outcome is delivered at once, and a retry when it falls due', async () => {
+    const jobs = await startHubJobs({
+      db: hub.db,
+      services,
+      logger: pino({ level: 'silent' }),
+      work: true,
+      schema: hub.schema ? `${hub.schema}_boss` : undefined,
+    });
+    try {
+      const until = async (what: string, check: () => boolean, timeoutMs = 20_000) => {
+        const deadline = Date.now() + timeoutMs;
+        while (!check()) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      // Settled through the services the queue serves: their commit nudges the delivery job.
+      const pay = async () => {
+        const created = await hub.api().post('/v1/payments', paymentBody());
+        const token = (
+          await hub.db.query<{ checkout_token: string }>(
+            'SELECT checkout_token FROM payments WHERE id = $1',
+            [created.body.id],
+          )
+        ).rows[0]!.checkout_token;
+        const { attemptId } = await services.attempts.start(token, 'sandbox', '127.0.0.1');
+        const ctx = services.providers.context({}, 'test', 'sandbox');
+        await sandboxAdapter.completeForTest!(
+          services.attempts.host,
+          ctx,
+          { id: attemptId, amount: '150000' },
+          'succeeded',
+        );
+        return eventIdOf(created.body.id);
+      };
+      const first = await pay();
+      await until('the first delivery', () => portal.received.length === 1);
+      expect(verified(portal.received[0]!).id).toBe(first);
+
+      portal.script.push(500);
+      const second = await pay();
+      await until('the retry after 5 s', () => portal.received.length === 3);
+      expect(portal.received.map((r) => verified(r).id)).toEqual([first, second, second]);
+      expect((await deliveryOf(second)).tries.map((t) => t.status_code)).toEqual([500, 200]);
+    } finally {
+      await jobs.stop();
+      if (hub.schema) await hub.db.exec(`DROP SCHEMA IF EXISTS ${hub.schema}_boss CASCADE`);
+    }
+  }, 40_000);
+});

@@ -191,4 +191,47 @@ export interface ProviderAdapter {
   refund(ctx: ProviderContext, request: RefundRequest): Promise<RefundOutcome>;
 
   parseSettlement(input: AsyncIterable<Buffer | string>): AsyncIterable<SettlementLine>;
+
+  /** Providers paid by bank transfer (VietQR): confirmed from the bank's side, not by the provider. */
+  readonly bankTransfer?: BankTransferSupport;
+}
+
+/** A credit to the agency's collection account, as a bank feed or statement reports it. */
+export interface BankCredit {
+  accountNo: string;
+  /** Whole đồng, plain digits. */
+  amount: string;
+  currency: string;
+  /** The transfer memo (remittance information) as the payer's bank wrote it. */
+  memo: string;
+  /** The bank's own reference of the credit: the key that makes every source idempotent. */
+  bankReference: string;
+  bookedAt: Date;
+  payerName?: string;
+  raw: Record<string, unknown>;
+}
+
+/** What a streamed statement yields: its header first, then each booked credit. */
+export type StatementItem =
+  | { type: 'statement'; kind: 'camt.053' | 'camt.054'; messageId: string; accountNo: string }
+  | { type: 'credit'; credit: BankCredit };
+
+/** Why a pushed bank-feed call was refused. */
+export type FeedRejection = 'invalid_signature' | 'stale_timestamp' | 'invalid_body';
+
+export interface BankTransferSupport {
+  /** The collection account the agency's credentials name. */
+  accountOf(credentials: Credentials): string | undefined;
+  /** The account a feed call is about, read WITHOUT trusting it (to find whose secret verifies it). */
+  feedAccountOf(request: InboundRequest): string | null;
+  /** Verifies a pushed credit notification against the agency's credentials, at `now`. */
+  verifyFeed(
+    credentials: Credentials,
+    request: InboundRequest,
+    now: Date,
+  ): { credit: BankCredit } | { rejected: FeedRejection; detail: string };
+  /** Streams a statement file; throws a clear Error on anything it will not take (all or nothing). */
+  parseStatement(input: AsyncIterable<Buffer | string>): AsyncIterable<StatementItem>;
+  /** Transfer references found in a memo, most plausible first, in the form the attempt stores. */
+  referencesIn(memo: string): string[];
 }

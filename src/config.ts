@@ -11,6 +11,8 @@ export interface Config {
   logLevel: string;
   jobs: boolean;
   rateLimit: number;
+  /** PAYHUB_BANK_DROP_DIR: folder the bank.drop job takes camt.053/camt.054 files from; unset, none. */
+  bankDropDir: string | undefined;
   production: boolean;
   reconciliation: ReconciliationConfig;
 }
@@ -98,6 +100,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     jobs: jobs === 'on',
     rateLimit: integer(env, 'PAYHUB_RATE_LIMIT', 100, 0, 1_000_000),
+    bankDropDir: env.PAYHUB_BANK_DROP_DIR ? path.resolve(env.PAYHUB_BANK_DROP_DIR) : undefined,
     production,
     reconciliation: reconciliation(env, path.resolve(env.PAYHUB_DATA_DIR || '.payhub')),
   };

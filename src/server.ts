@@ -44,7 +44,7 @@ async function main() {
   }
 
   // Jobs start after the demo seed: on PGlite the seed and the queue's set-up share one connection.
-  const jobs = await startHubJobs({ db, services, logger, work: config.jobs });
+  const jobs = await startHubJobs({ db, services, logger, work: config.jobs, bankDropDir: config.bankDropDir });
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -47,6 +47,17 @@ const vi = {
   receiptNo: 'Số biên lai',
   issuedAt: 'Ngày lập',
   refunded: 'Đã hoàn trả',
+  transferTitle: 'Quét mã QR bằng ứng dụng ngân hàng để chuyển khoản',
+  transferQrAlt: (reference: string) => `Mã QR chuyển khoản, nội dung ${reference}`,
+  transferManual: 'Hoặc chuyển khoản thủ công với đúng các thông tin sau:',
+  transferBank: 'Ngân hàng',
+  transferAccountNo: 'Số tài khoản',
+  transferAccountName: 'Chủ tài khoản',
+  transferAmount: 'Số tiền',
+  transferReference: 'Nội dung chuyển khoản',
+  transferNote:
+    'Ghi đúng nội dung chuyển khoản và số tiền. Khoản thanh toán được xác nhận khi ngân hàng báo có; trang sẽ tự cập nhật.',
+  transferOther: 'Nếu chưa chuyển khoản, bạn có thể chọn phương thức khác:',
 };
 export type Texts = typeof vi;
 
@@ -94,6 +105,17 @@ const en: Texts = {
   receiptNo: 'Receipt number',
   issuedAt: 'Issued',
   refunded: 'Refunded',
+  transferTitle: 'Scan the QR code with your banking app to pay by bank transfer',
+  transferQrAlt: (reference: string) => `Bank transfer QR code, reference ${reference}`,
+  transferManual: 'Or make the transfer by hand with exactly these details:',
+  transferBank: 'Bank',
+  transferAccountNo: 'Account number',
+  transferAccountName: 'Account name',
+  transferAmount: 'Amount',
+  transferReference: 'Transfer reference (memo)',
+  transferNote:
+    'Keep the transfer reference and the amount exactly as shown. The payment is confirmed when the bank reports the credit; this page refreshes itself.',
+  transferOther: 'If you have not made the transfer, you can choose another method:',
 };
 
 export const TEXT: Record<Lang, Texts> = { vi, en };

@@ -4,6 +4,7 @@ import { LATE_RATE_PER_DAY } from '../payments/penalty.ts';
 import type { PaymentRow } from '../payments/queries.ts';
 import { type Html, html } from './html.ts';
 import { type Lang, TEXT } from './i18n.ts';
+import { type TransferView, transferSection } from './transfer.ts';
 
 const timeFormat = (lang: Lang) =>
   new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', {
@@ -41,6 +42,8 @@ export interface CheckoutView {
   lang: Lang;
   message?: string;
   token: string;
+  /** The bank-transfer page of the attempt in flight, if it has one. */
+  transfer?: TransferView;
 }
 
 function summary(v: CheckoutView): Html {
@@ -119,8 +122,12 @@ ${paid?.provider_transaction_id ? html`<dt>${t.transaction}</dt><dd>${paid.provi
     ? html`<p class="alert" role="alert">${t.lastError} ${p.last_error.message}</p>`
     : '';
   const inFlight = v.attempts.filter((a) => a.status === 'processing').at(-1);
-  const processing =
-    p.status === 'processing' && inFlight
+  // A bank transfer in flight shows its QR and details; the citizen may still choose another method.
+  const transfer =
+    p.status === 'processing' && inFlight && v.transfer?.provider === inFlight.provider ? v.transfer : undefined;
+  const processing = transfer
+    ? html`${transferSection(v.lang, transfer)}<p>${t.transferOther}</p>`
+    : p.status === 'processing' && inFlight
       ? html`<p class="notice" role="status">${t.processing(v.providerNames[inFlight.provider] ?? inFlight.provider)}</p><p>${t.processingOther}</p>`
       : '';
   return layout(
@@ -128,7 +135,7 @@ ${paid?.provider_transaction_id ? html`<dt>${t.transaction}</dt><dd>${paid.provi
     p.description,
     html`<h1>${formatVnd(p.amount)}</h1>${message}${lastError}${processing}${summary(v)}
 <p>${t.expires}: ${timeFormat(v.lang).format(p.expires_at)}</p>
-${methodForm(v)}`,
+${methodForm(transfer ? { ...v, methods: v.methods.filter((m) => m.name !== transfer.provider) } : v)}`,
     { switchTo, refresh: processing ? 10 : undefined },
   );
 }

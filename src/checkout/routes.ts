@@ -9,6 +9,7 @@ import { adapterNamed, type ProvidersService } from '../providers/service.ts';
 import type { ReceiptsService } from '../receipts/service.ts';
 import { langOf, TEXT, type Texts } from './i18n.ts';
 import { checkoutPage, messagePage, receiptCheckPage } from './pages.ts';
+import { transferViewOf } from './transfer.ts';
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const PROVIDER = /^[a-z0-9_]{1,32}$/;
@@ -64,10 +65,12 @@ export function checkoutRoutes(deps: {
       .filter((m) => !(m.adapter.testOnly && payment.mode === 'live'))
       .map((m) => ({ name: m.adapter.name, label: m.adapter.displayName[language] }));
     const providerNames = Object.fromEntries(methods.map((m) => [m.name, m.label]));
+    const paymentAttempts = (await aq.attemptsOf(db, [payment.id])).rows;
     return checkoutPage({
       payment,
       agencyName: agency.name,
-      attempts: (await aq.attemptsOf(db, [payment.id])).rows,
+      attempts: paymentAttempts,
+      transfer: await transferViewOf(paymentAttempts.filter((a) => a.status === 'processing').at(-1)),
       methods,
       providerNames,
       lang: language,

@@ -132,7 +132,8 @@ function memo<T>(compile: (operationId: string) => T): (operationId: string) => 
 
 const bodyValidator = memo((operationId: string): ValidateFunction | undefined => {
   const { operation, ref } = locate(operationId);
-  if (!operation.requestBody) return undefined;
+  // Only JSON bodies are validated here; others (an XML statement) are streamed by their route.
+  if (!operation.requestBody?.content['application/json']) return undefined;
   return bodyAjv.compile({ $ref: `${ref}/requestBody/content/application~1json/schema` });
 });
 

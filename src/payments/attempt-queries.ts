@@ -13,6 +13,9 @@ export interface AttemptRow {
   failure: { code: string; message: string } | null;
   double_paid: boolean;
   provider_data: Record<string, unknown> | null;
+  provider_reference: string | null;
+  /** A page of the hub's own the checkout shows while the attempt is in flight (bank transfer). */
+  checkout_page: { view: string; data: Record<string, unknown> } | null;
   created_at: Date;
   updated_at: Date;
   completed_at: Date | null;
@@ -53,6 +56,20 @@ export const setPaymentStatus = (
       extra.lastError === undefined ? null : JSON.stringify(extra.lastError),
       extra.succeededAttemptId ?? null,
       extra.paidAt ?? null,
+    ],
+  );
+
+export const recordCheckout = (
+  db: Queryable,
+  id: string,
+  result: { kind: string; providerReference?: string; view?: string; data?: Record<string, unknown> },
+) =>
+  db.query(
+    'UPDATE attempts SET provider_reference = $2, checkout_page = $3, updated_at = now() WHERE id = $1',
+    [
+      id,
+      result.providerReference ?? null,
+      result.kind === 'page' ? JSON.stringify({ view: result.view, data: result.data }) : null,
     ],
   );
 
@@ -100,11 +117,12 @@ export const attemptsOf = (db: Queryable, paymentIds: string[]) =>
   db.query<AttemptRow>('SELECT * FROM attempts WHERE payment_id = ANY($1) ORDER BY id', [paymentIds]);
 
 /** Attempts with a provider for longer than `minutes`: candidates for a status query. */
-export const staleAttempts = (db: Queryable, minutes: number, limit: number) =>
+export const staleAttempts = (db: Queryable, minutes: number, limit: number, providers: string[]) =>
   db.query<AttemptRow>(
     `SELECT * FROM attempts WHERE status = 'processing' AND created_at < now() - make_interval(mins => $1)
+        AND provider = ANY($3)
       ORDER BY created_at LIMIT $2`,
-    [minutes, limit],
+    [minutes, limit, providers],
   );
 
 export const enabledProviders = (db: Queryable, agencyId: string) =>

@@ -6,6 +6,7 @@ import type {
   NotificationVerdict,
   ProviderOutcome,
 } from '../../adapters/types.ts';
+import { ADAPTERS } from '../../adapters/index.ts';
 import type { Db, Queryable } from '../db/port.ts';
 import { recordEvent } from '../events/service.ts';
 import { newId } from '../ids.ts';
@@ -102,6 +103,9 @@ export function attemptsService(deps: AttemptsDeps) {
           expiresAt: payment.expires_at,
         },
       );
+      // The provider's reference (a bank transfer's memo code) and any page of the hub's own,
+      // so the checkout can show that page again and a bank credit can find its attempt.
+      await aq.recordCheckout(db, attempt.id, result);
       return { ...result, attemptId: attempt.id };
     } catch (error) {
       // The provider refused or could not be reached: nothing is with it, the citizen may retry.
@@ -217,7 +221,10 @@ export function attemptsService(deps: AttemptsDeps) {
 
   /** Lost notifications: ask the provider about attempts in flight for longer than `minutes`. */
   async function recoverStale(minutes = 5, limit = 100): Promise<{ checked: number; resolved: number }> {
-    const stale = (await aq.staleAttempts(db, minutes, limit)).rows;
+    // Only providers that can be asked: attempts waiting for a bank transfer (no status query)
+    // would otherwise fill every batch and starve the others.
+    const askable = ADAPTERS.filter((a) => a.capabilities.queryStatus).map((a) => a.name);
+    const stale = (await aq.staleAttempts(db, minutes, limit, askable)).rows;
     let resolved = 0;
     for (const attempt of stale) {
       const adapter = adapterNamed(attempt.provider);

@@ -66,6 +66,18 @@ export function providersService(deps: ProvidersDeps) {
       );
     },
 
+    /** Every agency that enabled `provider`, with its credentials (bank feeds find the agency by account). */
+    async configuredFor(provider: string): Promise<{ agencyId: string; credentials: Credentials }[]> {
+      const { rows } = await db.query<{ agency_id: string; credentials: Uint8Array | null }>(
+        'SELECT agency_id, credentials FROM agency_providers WHERE provider = $1 AND enabled ORDER BY agency_id',
+        [provider],
+      );
+      return rows.map((row) => ({
+        agencyId: row.agency_id,
+        credentials: row.credentials ? sealer.open<Credentials>(row.credentials) : {},
+      }));
+    },
+
     async contextFor(
       agencyId: string,
       mode: 'test' | 'live',

@@ -4,6 +4,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { ADAPTERS } from '../adapters/index.ts';
+import { adminRoutes } from './admin/routes.ts';
 import { auditApiWrites } from './audit/http.ts';
 import { bankRoutes } from './bank/routes.ts';
 import { bankService } from './bank/service.ts';
@@ -24,6 +25,7 @@ import { paymentsService } from './payments/service.ts';
 import { testHelperRoutes } from './payments/test-helpers.ts';
 import { providersService } from './providers/service.ts';
 import { receiptsService } from './receipts/service.ts';
+import { type ReconSettings, reconciliationService } from './reconciliation/service.ts';
 import { refundRoutes } from './refunds/routes.ts';
 import { refundsService } from './refunds/service.ts';
 import { sealer } from './secrets.ts';
@@ -43,6 +45,8 @@ export interface AppOptions {
   resolveHost?: Resolve;
   /** Per webhook request; default 10 s. */
   webhookTimeoutMs?: number;
+  /** Reconciliation settings (config.reconciliation); defaults: 2 carry days, no fee rules. */
+  reconciliation?: ReconSettings;
 }
 
 /** The domain services, built once from the options; jobs use the same ones. */
@@ -69,7 +73,14 @@ export function createServices(options: Omit<AppOptions, 'logger' | 'rateLimit'>
   });
   const refunds = refundsService({ db, providers });
   const ledger = ledgerService({ db });
-  return { providers, payments, attempts, receipts, bank, webhooks, refunds, ledger };
+  const recon = reconciliationService({
+    db,
+    attempts,
+    providers,
+    settings: options.reconciliation ?? { carryDays: 2, fees: {}, settlementDir: '.payhub/settlements' },
+    now: options.now,
+  });
+  return { providers, payments, attempts, receipts, bank, webhooks, refunds, ledger, recon };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -149,6 +160,15 @@ export function createApp(options: AppOptions, services: Services = createServic
   app.use(bankRoutes(services.bank));
   app.use(checkoutRoutes({ db, attempts, providers, receipts }));
   for (const adapter of ADAPTERS) if (adapter.routes) app.use(adapter.routes(attempts.host));
+
+  app.use(
+    adminRoutes({
+      db,
+      recon: services.recon,
+      secretKey: options.secretKey,
+      secureCookies: options.publicUrl.startsWith('https:'),
+    }),
+  );
 
   app.use(notFoundHandler);
   app.use(problemHandler);

@@ -15,7 +15,14 @@ async function main() {
   if (applied.length) logger.info({ applied }, 'migrations applied');
 
   const secretKey = loadSecretKey(config);
-  const options = { db, logger, publicUrl: config.publicUrl, rateLimit: config.rateLimit, secretKey };
+  const options = {
+    db,
+    logger,
+    publicUrl: config.publicUrl,
+    rateLimit: config.rateLimit,
+    secretKey,
+    reconciliation: config.reconciliation,
+  };
   const services = createServices(options);
   const app = createApp(options, services);
   const server = app.listen(config.port, config.host);

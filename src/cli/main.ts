@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { createStaffUser, StaffError } from '../admin/staff.ts';
 import { AgencyError, agencyByCode, createAgency, createApiKey, revokeApiKey } from '../agencies/service.ts';
 import { audit } from '../audit/service.ts';
 import { ConfigError, loadConfig } from '../config.ts';
@@ -9,6 +10,8 @@ import type { Db } from '../db/port.ts';
 import { demoCurl, seedDemo } from '../demo.ts';
 import { ApiError } from '../http/problem.ts';
 import { ProviderError, providersService } from '../providers/service.ts';
+import { reconcileCommand } from '../reconciliation/cli.ts';
+import { ReconError } from '../reconciliation/service.ts';
 import { loadSecretKey, sealer } from '../secrets.ts';
 import { EVENT_TYPES, webhooksService } from '../webhooks/service.ts';
 
@@ -173,7 +176,45 @@ const COMMANDS: Record<string, Command> = {
       };
     },
   },
+  'users:create': {
+    usage: 'payhub users:create --email E --role finance|auditor|admin [--agency C]  (password on stdin)',
+    options: { email: { type: 'string' }, role: { type: 'string' }, agency: { type: 'string' } },
+    async run(db, values) {
+      const password = await readStdin();
+      const user = await createStaffUser(db, {
+        email: required(values, 'email'),
+        role: required(values, 'role'),
+        agencyCode: values.agency as string | undefined,
+        password,
+      });
+      return {
+        json: { ...user },
+        text: `created ${user.role} ${user.email} (${user.id}) for ${user.agency ?? 'the whole hub'}`,
+      };
+    },
+  },
+  reconcile: {
+    usage: 'payhub reconcile --provider P --date YYYY-MM-DD [--file F]',
+    options: { provider: { type: 'string' }, date: { type: 'string' }, file: { type: 'string' } },
+    run: (db, values, config) =>
+      reconcileCommand(db, config, {
+        provider: required(values, 'provider'),
+        date: required(values, 'date'),
+        file: values.file as string | undefined,
+        json: values.json === true,
+      }),
+  },
 };
+
+/** The password, piped in (never an argument: those show in `ps` and shell history). */
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('password (then Enter, Ctrl-D): ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
 
 /** What an operator command is audited with: its options, never a credential value. */
 function auditedOptions(values: Values): Record<string, unknown> {
@@ -238,7 +279,9 @@ main(process.argv.slice(2)).then(
       error instanceof UsageError ||
       error instanceof AgencyError ||
       error instanceof ConfigError ||
-      error instanceof ProviderError;
+      error instanceof ProviderError ||
+      error instanceof StaffError ||
+      error instanceof ReconError;
     process.stderr.write(`payhub: ${known ? error.message : (error?.message ?? String(error))}\n`);
     process.exit(known ? 2 : 1);
   },

@@ -32,7 +32,7 @@ export interface IngestRequest {
   sha256?: string;
   fee: FeeRule | null;
   carryDays: number;
-  onProgress?: (lines: number) => void;
+  onProgress?: (lines: number, bytes: number) => void;
 }
 
 export interface IngestResult {
@@ -58,8 +58,8 @@ async function copyLines(
   const { adapter, businessDate } = request;
   const day = businessDay(businessDate);
   let count = 0;
+  let bytes = 0;
   async function* hashed() {
-    let bytes = 0;
     for await (const chunk of request.input) {
       hash.update(chunk);
       bytes += chunk.length;
@@ -78,14 +78,14 @@ async function copyLines(
         if (++count % BATCH === 0) {
           yield text;
           text = '';
-          request.onProgress?.(count);
+          request.onProgress?.(count, bytes);
         }
       }
     } catch (error) {
       throw parseErrorOf(error);
     }
     if (text) yield text;
-    request.onProgress?.(count);
+    request.onProgress?.(count, bytes);
   }
   if (!tx.copyFrom) throw new Error('this database driver cannot COPY');
   await tx.copyFrom(`COPY settlement_lines (${LINE_COLUMNS.join(', ')}) FROM STDIN`, chunks());

@@ -77,7 +77,7 @@ export function reconciliationService(deps: ReconDeps) {
     actor: string;
     fileName?: string;
     sha256?: string;
-    onProgress?: (lines: number) => void;
+    onProgress?: (lines: number, bytes: number) => void;
   }) {
     const adapter = adapterFor(request.provider);
     checkDate(request.date);
@@ -102,7 +102,7 @@ export function reconciliationService(deps: ReconDeps) {
     path: string;
     origin: 'cli' | 'job';
     actor: string;
-    onProgress?: (lines: number) => void;
+    onProgress?: (lines: number, bytes: number) => void;
   }) {
     const hash = createHash('sha256');
     for await (const chunk of createReadStream(request.path)) hash.update(chunk as Buffer);

@@ -1,0 +1,334 @@
+import express, { type RequestHandler, Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { Db } from '../db/port.ts';
+import { validateRequest } from '../http/openapi.ts';
+import { ApiError, problems, sendProblem } from '../http/problem.ts';
+import { toJsonAmount } from '../money.ts';
+import { summarize } from '../reconciliation/matching.ts';
+import type { ItemRow, RunRow } from '../reconciliation/queries.ts';
+import { reportCsv, reportPdf, settlementReport, totalsOf } from '../reconciliation/report.ts';
+import type { Action } from '../reconciliation/rules.ts';
+import { type ReconciliationService, ReconError } from '../reconciliation/service.ts';
+import {
+  csrfMatches,
+  csrfTokenFor,
+  SESSION_HOURS,
+  type Staff,
+  signIn,
+  signOut,
+  staffForSession,
+} from './staff.ts';
+import { actionJson, itemJson, runJson, staffJson } from './view.ts';
+
+export const SESSION_COOKIE = 'payhub_session';
+export const CSRF_COOKIE = 'payhub_csrf';
+
+const forbidden = (detail: string) => new ApiError(403, 'forbidden', 'Forbidden', detail);
+
+function cookieOf(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) return decodeURIComponent(part.slice(at + 1).trim());
+  }
+  return undefined;
+}
+
+function reconProblem(error: unknown): never {
+  if (!(error instanceof ReconError)) throw error;
+  switch (error.code) {
+    case 'not_found':
+      throw new ApiError(404, 'resource_missing', 'No such resource', error.message);
+    case 'unknown_provider':
+    case 'invalid_date':
+      throw problems.invalidRequest([
+        { field: error.code === 'invalid_date' ? 'business_date' : 'provider', message: error.message },
+      ]);
+    case 'provider_refused':
+      throw new ApiError(502, 'provider_refused', 'Provider refused', error.message);
+    default:
+      throw new ApiError(409, error.code, 'Action not allowed', error.message);
+  }
+}
+
+export interface AdminDeps {
+  db: Db;
+  recon: ReconciliationService;
+  secretKey: string;
+  /** Secure cookies unless the hub is served over plain http (local development, tests). */
+  secureCookies: boolean;
+}
+
+/** `/admin/v1`: staff sign in with a session cookie; every write also needs the CSRF header. */
+export function adminRoutes(deps: AdminDeps): Router {
+  const { db, recon, secretKey } = deps;
+  const router = Router();
+  const staffOf = (locals: Record<string, unknown>) => locals.staff as Staff;
+
+  router.use('/admin/v1', express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
+
+  const signInLimit = rateLimit({
+    windowMs: 60_000,
+    limit: 10,
+    // Failed sign-ins count: guessing is slowed, staff signing in again are not.
+    skipSuccessfulRequests: true,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (_req, res) => sendProblem(res, problems.rateLimited()),
+  });
+
+  router.post('/admin/v1/sessions', signInLimit, validateRequest('createStaffSession'), async (req, res) => {
+    const { email, password } = req.body as { email: string; password: string };
+    const session = await signIn(db, email, password);
+    if (!session)
+      throw new ApiError(
+        401,
+        'invalid_credentials',
+        'Invalid credentials',
+        'The e-mail or password is wrong.',
+      );
+    const csrf = csrfTokenFor(secretKey, session.token);
+    const cookie = {
+      sameSite: 'strict' as const,
+      secure: deps.secureCookies,
+      path: '/admin',
+      maxAge: SESSION_HOURS * 3_600_000,
+    };
+    res.cookie(SESSION_COOKIE, session.token, { ...cookie, httpOnly: true });
+    res.cookie(CSRF_COOKIE, csrf, cookie);
+    res.status(201).json({
+      object: 'staff_session',
+      expires_at: session.expiresAt.toISOString(),
+      csrf_token: csrf,
+      user: staffJson(session.staff),
+    });
+  });
+
+  const authenticated: RequestHandler = async (req, res, next) => {
+    const token = cookieOf(req.headers.cookie, SESSION_COOKIE);
+    const staff = token ? await staffForSession(db, token) : null;
+    if (!token || !staff)
+      throw new ApiError(
+        401,
+        'authentication_required',
+        'Authentication required',
+        'Sign in: POST /admin/v1/sessions.',
+      );
+    if (
+      !['GET', 'HEAD', 'OPTIONS'].includes(req.method) &&
+      !csrfMatches(secretKey, token, req.get('X-CSRF-Token'))
+    ) {
+      throw new ApiError(
+        403,
+        'csrf_failed',
+        'CSRF check failed',
+        "Send the session's CSRF token in the X-CSRF-Token header.",
+      );
+    }
+    res.locals.staff = staff;
+    res.locals.sessionToken = token;
+    next();
+  };
+  router.use('/admin/v1', authenticated);
+
+  /** Auditors read; only finance and admin change anything. */
+  const writer: RequestHandler = (_req, res, next) => {
+    if (staffOf(res.locals).role === 'auditor') throw forbidden('Auditors can read but not change anything.');
+    next();
+  };
+
+  router.delete('/admin/v1/sessions/current', validateRequest('deleteStaffSession'), async (_req, res) => {
+    await signOut(db, res.locals.sessionToken as string);
+    res.clearCookie(SESSION_COOKIE, { path: '/admin' });
+    res.clearCookie(CSRF_COOKIE, { path: '/admin' });
+    res.status(204).end();
+  });
+
+  router.get('/admin/v1/me', validateRequest('getStaffMe'), (_req, res) => {
+    res.json(staffJson(staffOf(res.locals)));
+  });
+
+  async function runView(run: RunRow, staff: Staff) {
+    // Staff of one agency see a run's counts over their own agencies' items only.
+    const categories =
+      staff.scope === null ? (run.summary.categories ?? []) : await summarize(db, run.id, staff.scope);
+    return runJson(run, categories as never);
+  }
+
+  router.get(
+    '/admin/v1/reconciliation/runs',
+    validateRequest('listReconciliationRuns'),
+    async (_req, res) => {
+      const query = res.locals.query as {
+        provider?: string;
+        business_date?: string;
+        status?: string;
+        limit?: number;
+        starting_after?: string;
+      };
+      const limit = query.limit ?? 20;
+      const rows = await recon.listRuns({
+        provider: query.provider,
+        date: query.business_date,
+        status: query.status,
+        limit,
+        startingAfter: query.starting_after,
+      });
+      const staff = staffOf(res.locals);
+      const data = await Promise.all(rows.slice(0, limit).map((r) => runView(r, staff)));
+      res.json({ object: 'list', data, has_more: rows.length > limit });
+    },
+  );
+
+  router.get(
+    '/admin/v1/reconciliation/runs/:id',
+    validateRequest('getReconciliationRun'),
+    async (req, res) => {
+      const run = await recon.runById(req.params.id as string);
+      if (!run) throw problems.notFound('reconciliation run', req.params.id as string);
+      res.json(await runView(run, staffOf(res.locals)));
+    },
+  );
+
+  router.post(
+    '/admin/v1/reconciliation/runs',
+    writer,
+    validateRequest('createReconciliationRun'),
+    async (req, res) => {
+      const staff = staffOf(res.locals);
+      // A provider's file holds every agency's lines: only hub-wide staff may reconcile it.
+      if (staff.scope !== null) throw forbidden('Only hub-wide finance staff can reconcile a provider file.');
+      if (!req.is('text/csv')) throw problems.unsupportedMediaType();
+      const query = res.locals.query as { provider: string; business_date: string; file_name?: string };
+      const result = await recon
+        .reconcile({
+          provider: query.provider,
+          date: query.business_date,
+          input: req,
+          origin: 'upload',
+          actor: staff.id,
+          fileName: query.file_name,
+        })
+        .catch(reconProblem);
+      if (result.run.status === 'rejected') {
+        const r = result.run.rejection!;
+        throw new ApiError(422, 'settlement_file_rejected', 'Settlement file rejected', r.detail, undefined, {
+          run: result.run.id,
+          reason: r.code,
+          ...(r.line ? { line: r.line } : {}),
+        });
+      }
+      res.status(result.idempotent ? 200 : 201).json(await runView(result.run, staff));
+    },
+  );
+
+  router.get(
+    '/admin/v1/reconciliation/items',
+    validateRequest('listReconciliationItems'),
+    async (_req, res) => {
+      const query = res.locals.query as {
+        run?: string;
+        category?: string;
+        status?: string;
+        provider?: string;
+        business_date?: string;
+        limit?: number;
+        starting_after?: string;
+      };
+      const limit = query.limit ?? 20;
+      const rows = await recon.listItems(staffOf(res.locals).scope, {
+        runId: query.run,
+        category: query.category,
+        status: query.status,
+        provider: query.provider,
+        date: query.business_date,
+        limit,
+        startingAfter: query.starting_after?.replace(/^ri_/, ''),
+      });
+      res.json({
+        object: 'list',
+        data: rows.slice(0, limit).map((r: ItemRow) => itemJson(r)),
+        has_more: rows.length > limit,
+      });
+    },
+  );
+
+  router.get(
+    '/admin/v1/reconciliation/items/:id',
+    validateRequest('getReconciliationItem'),
+    async (req, res) => {
+      const id = (req.params.id as string).replace(/^ri_/, '');
+      const item = await recon.item(staffOf(res.locals).scope, id).catch(reconProblem);
+      const actions = await recon.actionsOf(item.id);
+      res.json({ ...itemJson(item), actions: actions.map(actionJson) });
+    },
+  );
+
+  router.post(
+    '/admin/v1/reconciliation/items/:id/actions',
+    writer,
+    validateRequest('createReconciliationAction'),
+    async (req, res) => {
+      const staff = staffOf(res.locals);
+      const body = req.body as { action: Action; note: string; days?: number };
+      if (!body.note.trim()) throw problems.invalidRequest([{ field: 'note', message: 'must not be blank' }]);
+      const done = await recon
+        .resolve({
+          itemId: (req.params.id as string).replace(/^ri_/, ''),
+          action: body.action,
+          note: body.note.trim(),
+          days: body.days,
+          actor: staff.id,
+          scope: staff.scope,
+        })
+        .catch(reconProblem);
+      const actions = await recon.actionsOf(done.item.id);
+      res.status(201).json({ ...itemJson(done.item), actions: actions.map(actionJson) });
+    },
+  );
+
+  router.get('/admin/v1/reports/settlement', validateRequest('getSettlementReport'), async (_req, res) => {
+    const query = res.locals.query as {
+      business_date: string;
+      provider?: string;
+      format?: 'json' | 'csv' | 'pdf';
+    };
+    const rows = await settlementReport(db, {
+      date: query.business_date,
+      provider: query.provider,
+      scope: staffOf(res.locals).scope,
+    });
+    const name = `settlement-${query.business_date}${query.provider ? `-${query.provider}` : ''}`;
+    if (query.format === 'csv') {
+      res.attachment(`${name}.csv`).type('text/csv; charset=utf-8').send(reportCsv(rows));
+    } else if (query.format === 'pdf') {
+      res
+        .attachment(`${name}.pdf`)
+        .type('application/pdf')
+        .send(await reportPdf(rows, { date: query.business_date, provider: query.provider }));
+    } else {
+      const totals = totalsOf(rows);
+      const amount = toJsonAmount;
+      res.json({
+        object: 'settlement_report',
+        business_date: query.business_date,
+        provider: query.provider ?? null,
+        rows: rows.map((r) => ({
+          ...r,
+          gross: amount(r.gross),
+          refunds: amount(r.refunds),
+          fees: amount(r.fees),
+          net: amount(r.net),
+        })),
+        totals: {
+          count: totals.count,
+          gross: amount(totals.gross),
+          refunds: amount(totals.refunds),
+          fees: amount(totals.fees),
+          net: amount(totals.net),
+        },
+      });
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,97 @@
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import { createServices } from '../app.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/port.ts';
+import { formatVnd } from '../money.ts';
+import { loadSecretKey } from '../secrets.ts';
+import type { CategoryTotal } from './matching.ts';
+import { ReconError } from './service.ts';
+
+/** Where the daily job and the CLI look for a provider's file: <dir>/<provider>/<date>.csv */
+export function dropFile(dir: string, provider: string, date: string): string {
+  return path.join(dir, provider, `${date}.csv`);
+}
+
+function table(rows: CategoryTotal[]): string {
+  const head = ['category', 'status', 'count', 'settled', 'hub'];
+  const body = rows.map((r) => [
+    r.category,
+    r.status,
+    String(r.count),
+    formatVnd(r.line_amount),
+    formatVnd(r.hub_amount),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+/** `payhub reconcile`: a progress bar on a terminal, a summary table at the end. */
+export async function reconcileCommand(
+  db: Db,
+  config: Config,
+  options: { provider: string; date: string; file?: string; json: boolean },
+) {
+  const file = options.file ?? dropFile(config.reconciliation.settlementDir, options.provider, options.date);
+  if (!existsSync(file)) throw new ReconError('not_found', `no settlement file at ${file}`);
+  const services = createServices({
+    db,
+    publicUrl: config.publicUrl,
+    secretKey: loadSecretKey(config),
+    reconciliation: config.reconciliation,
+  });
+  const bar =
+    process.stderr.isTTY && !options.json
+      ? new cliProgress.SingleBar(
+          {
+            format: 'reconciling |{bar}| {percentage}% · {lines} lines',
+            stream: process.stderr,
+            hideCursor: true,
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : null;
+  bar?.start(statSync(file).size, 0, { lines: 0 });
+  let result: Awaited<ReturnType<typeof services.recon.reconcileFile>>;
+  try {
+    result = await services.recon.reconcileFile({
+      provider: options.provider,
+      date: options.date,
+      path: file,
+      origin: 'cli',
+      actor: 'cli',
+      onProgress: (lines, bytes) => bar?.update(bytes, { lines }),
+    });
+  } finally {
+    bar?.stop();
+  }
+  const { run, idempotent } = result;
+  if (run.status === 'rejected') {
+    const r = run.rejection!;
+    throw new ReconError(
+      'action_not_allowed',
+      `settlement file rejected (${r.code}, run ${run.id}): ${r.detail}`,
+    );
+  }
+  const categories = (run.summary.categories ?? []) as CategoryTotal[];
+  return {
+    json: {
+      id: run.id,
+      provider: run.provider,
+      business_date: run.business_date,
+      status: run.status,
+      idempotent,
+      line_count: run.line_count,
+      supersedes: run.supersedes,
+      summary: categories,
+    },
+    text: [
+      `run ${run.id} · ${run.provider} · ${run.business_date} · ${run.line_count} lines${idempotent ? ' · already reconciled with this file, nothing changed' : ''}${run.supersedes ? ` · supersedes ${run.supersedes}` : ''}`,
+      '',
+      table(categories),
+    ].join('\n'),
+  };
+}

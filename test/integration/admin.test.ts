@@ -1,0 +1,269 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStaffUser } from '../../src/admin/staff.ts';
+import { createAgency, enableProvider } from '../../src/agencies/service.ts';
+import { sandboxSettlementCsv } from '../fakes/settlement/sandbox.ts';
+import { expectContract, type TestHub, testHub } from '../helpers/hub.ts';
+import { type SeededAttempt, seedAttempt } from '../helpers/recon.ts';
+
+const D = '2026-05-04';
+const PASSWORD = 'correct horse battery staple';
+const BUDGET = {
+  treasury_code: '0011',
+  treasury_account: '7111',
+  chapter_code: '418',
+  economic_code: '2662',
+};
+
+let hub: TestHub;
+const seeded: Record<string, SeededAttempt> = {};
+
+async function signIn(email: string) {
+  const agent = request.agent(hub.app);
+  const res = await agent.post('/admin/v1/sessions').send({ email, password: PASSWORD });
+  expect(res.status).toBe(201);
+  expectContract(res, 'createStaffSession');
+  return { agent, csrf: res.body.csrf_token as string, res };
+}
+
+beforeAll(async () => {
+  hub = await testHub();
+  await createAgency(hub.db, { code: 'PROV-A-TP', name: 'Sở Tư pháp tỉnh A', parentCode: 'PROV-A' });
+  await enableProvider(hub.db, 'PROV-A', 'sandbox');
+  await createStaffUser(hub.db, { email: 'hq@payhub.gov.vn', role: 'finance', password: PASSWORD });
+  await createStaffUser(hub.db, {
+    email: 'a@tinh-a.gov.vn',
+    role: 'finance',
+    agencyCode: 'PROV-A',
+    password: PASSWORD,
+  });
+  await createStaffUser(hub.db, {
+    email: 'b@tinh-b.gov.vn',
+    role: 'finance',
+    agencyCode: 'PROV-B',
+    password: PASSWORD,
+  });
+  await createStaffUser(hub.db, {
+    email: 'audit@tinh-a.gov.vn',
+    role: 'auditor',
+    agencyCode: 'PROV-A',
+    password: PASSWORD,
+  });
+  const at = `${D}T10:00:00+07:00`;
+  seeded.a = await seedAttempt(hub.db, { agencyCode: 'PROV-A', completedAt: at, budget: BUDGET });
+  seeded.lost = await seedAttempt(hub.db, {
+    agencyCode: 'PROV-A',
+    status: 'processing',
+    completedAt: at,
+    budget: BUDGET,
+  });
+  seeded.child = await seedAttempt(hub.db, {
+    agencyCode: 'PROV-A-TP',
+    amount: 50000,
+    completedAt: at,
+    budget: BUDGET,
+  });
+  seeded.b = await seedAttempt(hub.db, { agencyCode: 'PROV-B', completedAt: at, budget: BUDGET });
+});
+afterAll(() => hub.drop());
+
+const file = () =>
+  sandboxSettlementCsv(D, [
+    { transactionId: 'S1', attemptId: seeded.a!.attemptId, amount: 150000, fee: 1500 },
+    { transactionId: 'S2', attemptId: seeded.lost!.attemptId, amount: 150000, fee: 1500 },
+    { transactionId: 'S3', attemptId: seeded.child!.attemptId, amount: 50000, fee: 500 },
+    { transactionId: 'S4', attemptId: seeded.b!.attemptId, amount: 140000, fee: 1400 },
+  ]);
+
+describe('staff sessions', () => {
+  it('refuses a wrong password and unauthenticated calls', async () => {
+    const bad = await request(hub.app)
+      .post('/admin/v1/sessions')
+      .send({ email: 'a@tinh-a.gov.vn', password: 'nope' });
+    expect(bad.status).toBe(401);
+    expectContract(bad, 'createStaffSession');
+    const anon = await request(hub.app).get('/admin/v1/reconciliation/items');
+    expect(anon.status).toBe(401);
+    expectContract(anon, 'listReconciliationItems');
+  });
+
+  it('sets an HttpOnly, SameSite=Strict session cookie; sign-out ends it', async () => {
+    const { agent, csrf, res } = await signIn('a@tinh-a.gov.vn');
+    const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+    const session = cookies.find((c) => c.startsWith('payhub_session='))!;
+    expect(session).toMatch(/HttpOnly/);
+    expect(session).toMatch(/SameSite=Strict/);
+    const me = await agent.get('/admin/v1/me');
+    expect(me.body).toMatchObject({ email: 'a@tinh-a.gov.vn', role: 'finance', agency: 'PROV-A' });
+    expectContract(me, 'getStaffMe');
+    expect((await agent.delete('/admin/v1/sessions/current')).status).toBe(403);
+    expect((await agent.delete('/admin/v1/sessions/current').set('X-CSRF-Token', csrf)).status).toBe(204);
+    expect((await agent.get('/admin/v1/me')).status).toBe(401);
+  });
+});
+
+describe('reconciliation through the admin API', () => {
+  let runId: string;
+
+  beforeAll(async () => {
+    const { agent, csrf } = await signIn('hq@payhub.gov.vn');
+    const res = await agent
+      .post(`/admin/v1/reconciliation/runs?provider=sandbox&business_date=${D}&file_name=sandbox-${D}.csv`)
+      .set('X-CSRF-Token', csrf)
+      .type('text/csv')
+      .send(file());
+    expect(res.status).toBe(201);
+    expectContract(res, 'createReconciliationRun');
+    runId = res.body.id;
+  });
+
+  it('uploading the same file again is idempotent', async () => {
+    const { agent, csrf } = await signIn('hq@payhub.gov.vn');
+    const res = await agent
+      .post(`/admin/v1/reconciliation/runs?provider=sandbox&business_date=${D}`)
+      .set('X-CSRF-Token', csrf)
+      .type('text/csv')
+      .send(file());
+    expect(res.status).toBe(200);
+    expect(res.body.id).toBe(runId);
+  });
+
+  it('a malformed upload is a 422 naming the line, and nothing is kept', async () => {
+    const { agent, csrf } = await signIn('hq@payhub.gov.vn');
+    const res = await agent
+      .post(`/admin/v1/reconciliation/runs?provider=sandbox&business_date=${D}`)
+      .set('X-CSRF-Token', csrf)
+      .type('text/csv')
+      .send(`${file()}S9,att_X,payment,-5,0,succeeded,${D}T10:00:00+07:00\n`);
+    expect(res.status).toBe(422);
+    expectContract(res, 'createReconciliationRun');
+    expect(res.body).toMatchObject({ code: 'settlement_file_rejected', reason: 'malformed_file', line: 6 });
+    const current = await agent.get(`/admin/v1/reconciliation/runs?business_date=${D}&status=completed`);
+    expect(current.body.data.map((r: { id: string }) => r.id)).toEqual([runId]);
+  });
+
+  it('a provincial finance officer cannot reconcile a provider file (it covers every agency)', async () => {
+    const { agent, csrf } = await signIn('a@tinh-a.gov.vn');
+    const res = await agent
+      .post(`/admin/v1/reconciliation/runs?provider=sandbox&business_date=${D}`)
+      .set('X-CSRF-Token', csrf)
+      .type('text/csv')
+      .send(file());
+    expect(res.status).toBe(403);
+  });
+
+  it("finance of province A sees A's and its children's items, never B's", async () => {
+    const { agent } = await signIn('a@tinh-a.gov.vn');
+    const res = await agent.get(`/admin/v1/reconciliation/items?run=${runId}`);
+    expect(res.status).toBe(200);
+    expectContract(res, 'listReconciliationItems');
+    const attempts = res.body.data.map((i: { attempt: string }) => i.attempt).sort();
+    expect(attempts).toEqual([seeded.a!.attemptId, seeded.lost!.attemptId, seeded.child!.attemptId].sort());
+    const run = await agent.get(`/admin/v1/reconciliation/runs/${runId}`);
+    expectContract(run, 'getReconciliationRun');
+    expect(run.body.summary.reduce((n: number, c: { count: number }) => n + c.count, 0)).toBe(3);
+
+    const { agent: hq } = await signIn('hq@payhub.gov.vn');
+    const all = await hq.get(`/admin/v1/reconciliation/items?run=${runId}&category=amount_mismatch`);
+    const bItem = all.body.data[0];
+    expect(bItem.attempt).toBe(seeded.b!.attemptId);
+    const hidden = await agent.get(`/admin/v1/reconciliation/items/${bItem.id}`);
+    expect(hidden.status).toBe(404);
+    expectContract(hidden, 'getReconciliationItem');
+    const { agent: a2, csrf: csrf2 } = await signIn('a@tinh-a.gov.vn');
+    const touch = await a2
+      .post(`/admin/v1/reconciliation/items/${bItem.id}/actions`)
+      .set('X-CSRF-Token', csrf2)
+      .send({ action: 'write_off', note: 'not mine' });
+    expect(touch.status).toBe(404);
+  });
+
+  it('an auditor reads but cannot write; a write without the CSRF header is refused', async () => {
+    const { agent, csrf } = await signIn('audit@tinh-a.gov.vn');
+    const list = await agent.get('/admin/v1/reconciliation/items?category=missing_in_hub');
+    expect(list.status).toBe(200);
+    const item = list.body.data[0];
+    const write = await agent
+      .post(`/admin/v1/reconciliation/items/${item.id}/actions`)
+      .set('X-CSRF-Token', csrf)
+      .send({ action: 'write_off', note: 'auditor tries' });
+    expect(write.status).toBe(403);
+    expectContract(write, 'createReconciliationAction');
+
+    const { agent: finance } = await signIn('a@tinh-a.gov.vn');
+    const noCsrf = await finance
+      .post(`/admin/v1/reconciliation/items/${item.id}/actions`)
+      .send({ action: 'write_off', note: 'forged' });
+    expect(noCsrf.status).toBe(403);
+    expect(noCsrf.body.code).toBe('csrf_failed');
+  });
+
+  it("confirm_payment: the payment succeeds and the portal's event is there to poll and deliver", async () => {
+    const { agent, csrf } = await signIn('a@tinh-a.gov.vn');
+    const list = await agent.get('/admin/v1/reconciliation/items?category=missing_in_hub');
+    const item = list.body.data.find((i: { attempt: string }) => i.attempt === seeded.lost!.attemptId);
+    const noNote = await agent
+      .post(`/admin/v1/reconciliation/items/${item.id}/actions`)
+      .set('X-CSRF-Token', csrf)
+      .send({ action: 'confirm_payment' });
+    expect(noNote.status).toBe(400);
+    const res = await agent
+      .post(`/admin/v1/reconciliation/items/${item.id}/actions`)
+      .set('X-CSRF-Token', csrf)
+      .send({ action: 'confirm_payment', note: 'Settled by the provider on 04/05; IPN lost.' });
+    expect(res.status).toBe(201);
+    expectContract(res, 'createReconciliationAction');
+    expect(res.body).toMatchObject({ status: 'resolved', resolution: 'confirm_payment' });
+    expect(res.body.actions.at(-1)).toMatchObject({ action: 'confirm_payment' });
+    const payment = await hub.api().get(`/v1/payments/${seeded.lost!.paymentId}`);
+    expect(payment.body.status).toBe('succeeded');
+    const events = await hub.api().get('/v1/events');
+    expect(
+      events.body.data.some(
+        (e: { type: string; data: { object?: { id: string }; id?: string } }) =>
+          e.type === 'payment.succeeded' && JSON.stringify(e.data).includes(seeded.lost!.paymentId),
+      ),
+    ).toBe(true);
+    const detail = await agent.get(`/admin/v1/reconciliation/items/${item.id}`);
+    expectContract(detail, 'getReconciliationItem');
+    expect(detail.body.actions).toHaveLength(1);
+    expect(detail.body.actions[0]).toMatchObject({
+      action: 'confirm_payment',
+      actor: expect.stringMatching(/^usr_/),
+    });
+  });
+
+  it('the settlement report groups by agency and budget codes, scoped, as JSON, CSV and PDF', async () => {
+    const { agent } = await signIn('a@tinh-a.gov.vn');
+    const json = await agent.get(`/admin/v1/reports/settlement?business_date=${D}`);
+    expect(json.status).toBe(200);
+    expectContract(json, 'getSettlementReport');
+    const codes = json.body.rows.map((r: { agency_code: string }) => r.agency_code);
+    expect(codes).toEqual(['PROV-A', 'PROV-A-TP']);
+    // A: the matched line and the confirmed one; fees 1.500 ₫ each.
+    expect(json.body.rows[0]).toMatchObject({
+      count: 2,
+      gross: 300000,
+      refunds: 0,
+      fees: 3000,
+      net: 297000,
+      treasury_account: '7111',
+      chapter_code: '418',
+    });
+    expect(json.body.totals).toMatchObject({ count: 3, gross: 350000, fees: 3500, net: 346500 });
+    const csv = await agent.get(`/admin/v1/reports/settlement?business_date=${D}&format=csv`);
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    expect(csv.text).toContain('PROV-A-TP,Sở Tư pháp tỉnh A,0011,7111,418,2662,1,50000,0,500,49500');
+    expect(csv.text).not.toContain('PROV-B');
+    const pdf = await agent
+      .get(`/admin/v1/reports/settlement?business_date=${D}&format=pdf`)
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect((pdf.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+});

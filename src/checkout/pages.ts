@@ -124,9 +124,12 @@ ${paid?.provider_transaction_id ? html`<dt>${t.transaction}</dt><dd>${paid.provi
   const inFlight = v.attempts.filter((a) => a.status === 'processing').at(-1);
   // A bank transfer in flight shows its QR and details; the citizen may still choose another method.
   const transfer =
-    p.status === 'processing' && inFlight && v.transfer?.provider === inFlight.provider ? v.transfer : undefined;
+    p.status === 'processing' && inFlight && v.transfer?.provider === inFlight.provider
+      ? v.transfer
+      : undefined;
+  const methods = transfer ? v.methods.filter((m) => m.name !== transfer.provider) : v.methods;
   const processing = transfer
-    ? html`${transferSection(v.lang, transfer)}<p>${t.transferOther}</p>`
+    ? html`${transferSection(v.lang, transfer)}${methods.length ? html`<p>${t.transferOther}</p>` : ''}`
     : p.status === 'processing' && inFlight
       ? html`<p class="notice" role="status">${t.processing(v.providerNames[inFlight.provider] ?? inFlight.provider)}</p><p>${t.processingOther}</p>`
       : '';
@@ -135,7 +138,7 @@ ${paid?.provider_transaction_id ? html`<dt>${t.transaction}</dt><dd>${paid.provi
     p.description,
     html`<h1>${formatVnd(p.amount)}</h1>${message}${lastError}${processing}${summary(v)}
 <p>${t.expires}: ${timeFormat(v.lang).format(p.expires_at)}</p>
-${methodForm(transfer ? { ...v, methods: v.methods.filter((m) => m.name !== transfer.provider) } : v)}`,
+${transfer && !methods.length ? '' : methodForm({ ...v, methods })}`,
     { switchTo, refresh: processing ? 10 : undefined },
   );
 }

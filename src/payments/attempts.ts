@@ -157,7 +157,6 @@ export function attemptsService(deps: AttemptsDeps) {
               lastError: null,
             })
           ).rows[0]!;
-          await issueReceipt(tx, paid, new Date());
           await event(tx, paid, 'payment.succeeded');
           await postEntry(tx, {
             kind: 'payment',
@@ -167,6 +166,9 @@ export function attemptsService(deps: AttemptsDeps) {
             attemptId: attempt.id,
             lines: paymentSucceeded({ provider, agencyId: paid.agency_id, amount: attempt.amount }),
           });
+          // Last: the agency's receipt series row stays locked from here to the commit, so every
+          // other success of the agency waits this long, not the whole transaction.
+          await issueReceipt(tx, paid, new Date());
         }
         return 'accepted';
       }

@@ -93,6 +93,8 @@ interface Driver {
   replies: { accepted: string; duplicate: string; forged: string };
   /** Changes one signed parameter of a return URL, as a forger would. */
   tamperReturn(url: string): string;
+  /** The refunds the provider's side holds for an attempt. */
+  refundsAt(attemptId: string): readonly unknown[];
 }
 
 const drivers: Driver[] = [
@@ -110,6 +112,7 @@ const drivers: Driver[] = [
     },
     replies: { accepted: '00', duplicate: '02', forged: '97' },
     tamperReturn: (url) => url.replace(/vnp_Amount=(\d+)/, 'vnp_Amount=100'),
+    refundsAt: (attemptId) => vnpay.orders.get(attemptId)?.refunds ?? [],
   },
   {
     name: 'momo',
@@ -125,6 +128,7 @@ const drivers: Driver[] = [
     },
     replies: { accepted: '204', duplicate: '204', forged: '400' },
     tamperReturn: (url) => url.replace(/amount=(\d+)/, 'amount=100'),
+    refundsAt: (attemptId) => momo.refundsOf(attemptId),
   },
 ];
 
@@ -284,6 +288,14 @@ describe.each(drivers)('a citizen paying with $name', (driver) => {
       [a1, false],
       [a2, true],
     ]);
+    // The second payment is refunded automatically, through the provider that took it.
+    const refunds = (await hub.api().get(`/v1/payments/${id}/refunds`)).body.data;
+    expect(refunds).toHaveLength(1);
+    expect(refunds[0]).toMatchObject({ kind: 'double_payment', attempt: a2, amount: 150000 });
+    await services.refunds.executeDue();
+    expect((await hub.api().get(`/v1/refunds/${refunds[0].id}`)).body.status).toBe('succeeded');
+    expect(driver.refundsAt(a2)).toHaveLength(1);
+    expect(driver.refundsAt(a1)).toHaveLength(0);
     expect(await eventsOf(id)).toEqual(['payment.succeeded', 'payment.double_paid']);
   });
 });

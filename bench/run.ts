@@ -1,11 +1,13 @@
 /** `npm run bench`: each benchmark measures PayHub beside its baseline, in the same run, on this machine. */
 import { benchCreatePayment } from './create-payment.ts';
 import { benchIpn } from './ipn.ts';
+import { benchRecon } from './recon.ts';
 
 /** `npm run bench` runs them all; `npm run bench -- ipn` only the ones named. */
 const BENCHMARKS: Record<string, () => Promise<boolean>> = {
   'create-payment': benchCreatePayment,
   ipn: benchIpn,
+  recon: benchRecon,
 };
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(name in BENCHMARKS));

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import type {
   InboundRequest,
@@ -11,6 +13,8 @@ import type {
 import { sandboxPages, settle } from './pages.ts';
 import { sign, verify } from './signature.ts';
 
+const SETTLEMENT_HEADER = 'transaction_id,attempt_id,type,amount,fee,status,occurred_at';
+const WHOLE = /^\d{1,15}$/;
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/;
 
 export const SANDBOX_OUTCOMES = ['succeeded', 'failed', 'cancelled', 'succeeded_late_notification'] as const;
@@ -171,34 +175,54 @@ export const sandboxAdapter: ProviderAdapter = {
 
   /** PayHub's sandbox settlement CSV: transaction_id,attempt_id,type,amount,fee,status,occurred_at. */
   async *parseSettlement(input): AsyncIterable<SettlementLine> {
-    const parser = parse({ columns: true, trim: true, skip_empty_lines: true });
-    (async () => {
-      for await (const chunk of input) parser.write(chunk);
-      parser.end();
-    })().catch((error) => parser.destroy(error));
-    let lineNo = 1;
-    for await (const record of parser as AsyncIterable<Record<string, string>>) {
-      lineNo++;
-      const { transaction_id, attempt_id, type, amount, fee, status, occurred_at } = record;
-      if (!transaction_id || !attempt_id || (type !== 'payment' && type !== 'refund')) {
-        throw new Error(`line ${lineNo}: missing transaction_id/attempt_id or unknown type`);
+    const parser = parse({ trim: true, skip_empty_lines: true });
+    // pipeline() keeps backpressure (a large file is never buffered whole) and passes source errors on.
+    const feeding = pipeline(Readable.from(input), parser).catch(() => {});
+    let lineNo = 0;
+    try {
+      for await (const record of parser as AsyncIterable<string[]>) {
+        lineNo++;
+        if (lineNo === 1) {
+          if (record.join(',') !== SETTLEMENT_HEADER)
+            throw new Error(`line 1: the header must be ${SETTLEMENT_HEADER}`);
+          continue;
+        }
+        if (record.length !== 7) throw new Error(`line ${lineNo}: expected 7 columns, got ${record.length}`);
+        const [transaction_id, attempt_id, type, amount, fee, status, occurred_at] = record as [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+        ];
+        if (!transaction_id || !attempt_id || (type !== 'payment' && type !== 'refund')) {
+          throw new Error(`line ${lineNo}: missing transaction_id/attempt_id or unknown type`);
+        }
+        if (!WHOLE.test(amount) || !WHOLE.test(fee)) throw new Error(`line ${lineNo}: bad amount or fee`);
+        // ISO 8601 with an explicit offset only: a bare or cut-off time would be read as another instant.
+        const occurredAt = new Date(occurred_at);
+        if (!ISO_WITH_OFFSET.test(occurred_at) || Number.isNaN(occurredAt.getTime()))
+          throw new Error(`line ${lineNo}: bad occurred_at "${occurred_at}"`);
+        yield {
+          lineNo,
+          providerTransactionId: transaction_id,
+          merchantReference: attempt_id,
+          type,
+          amount,
+          fee,
+          status,
+          occurredAt,
+        };
       }
-      if (!/^\d+$/.test(amount ?? '') || !/^\d+$/.test(fee ?? ''))
-        throw new Error(`line ${lineNo}: bad amount or fee`);
-      // ISO 8601 with an explicit offset only: a bare or cut-off time would be read as another instant.
-      const occurredAt = new Date(occurred_at ?? '');
-      if (!ISO_WITH_OFFSET.test(occurred_at ?? '') || Number.isNaN(occurredAt.getTime()))
-        throw new Error(`line ${lineNo}: bad occurred_at "${occurred_at ?? ''}"`);
-      yield {
-        lineNo,
-        providerTransactionId: transaction_id,
-        merchantReference: attempt_id,
-        type,
-        amount: amount!,
-        fee: fee!,
-        status: status ?? '',
-        occurredAt,
-      };
+    } catch (error) {
+      const lines = (error as { lines?: unknown }).lines;
+      if (typeof lines === 'number') throw new Error(`line ${lines}: ${(error as Error).message}`);
+      throw error;
+    } finally {
+      parser.destroy();
+      await feeding;
     }
   },
 

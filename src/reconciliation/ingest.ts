@@ -8,7 +8,7 @@ import type { ProviderAdapter } from '../../adapters/types.ts';
 import { addDays } from '../dates.ts';
 import type { Db, Queryable } from '../db/port.ts';
 import { ulid } from '../ids.ts';
-import { classify, inheritResolutions, settleCarried, summarize } from './matching.ts';
+import { classify, inheritResolutions, settleCarried } from './matching.ts';
 import { type RunRow, runById } from './queries.ts';
 import {
   businessDay,
@@ -152,7 +152,7 @@ export async function ingest(db: Db, request: IngestRequest): Promise<IngestResu
         await tx.query('UPDATE recon_runs SET superseded_by = $1 WHERE id = $2', [runId, previous.id]);
       }
       const day = businessDay(date);
-      await classify(tx, {
+      const classified = await classify(tx, {
         runId,
         provider,
         businessDate: date,
@@ -163,10 +163,9 @@ export async function ingest(db: Db, request: IngestRequest): Promise<IngestResu
       });
       if (previous) await inheritResolutions(tx, runId, previous.id);
       const carried = await settleCarried(tx, runId, provider, date);
-      const totals = await summarize(tx, runId);
       await tx.query('UPDATE recon_runs SET summary = $2 WHERE id = $1', [
         runId,
-        JSON.stringify({ categories: totals, ...carried }),
+        JSON.stringify({ categories: classified, ...carried }),
       ]);
     });
     return { run: (await runById(db, runId))!, idempotent: false };

@@ -18,33 +18,32 @@ export interface MatchParams {
 }
 
 const CLASSIFY = `
-INSERT INTO recon_items (run_id, provider, business_date, category, status, carry_until, agency_id,
-  attempt_id, payment_id, refund_id, type, line_no, provider_transaction_id, merchant_reference,
-  line_amount, line_fee, line_status, occurred_at, hub_amount, hub_status, expected_fee)
 WITH lines AS (
   SELECT l.*, l.status = ANY($9::text[]) AS paid,
          -- Several payment lines for one attempt, or refund lines with one provider id: all but the first are duplicates.
          row_number() OVER (PARTITION BY l.type,
-           CASE WHEN l.type = 'payment' THEN l.merchant_reference ELSE l.provider_transaction_id END
+           (CASE WHEN l.type = 'payment' THEN l.merchant_reference ELSE l.provider_transaction_id END) COLLATE "C"
            ORDER BY l.line_no) AS nth
   FROM settlement_lines l WHERE l.run_id = $1
 ),
-settled AS (
-  -- Hub items a line of another current run of this provider already settled.
-  SELECT DISTINCT coalesce(i.refund_id, i.attempt_id) AS hub_id
-  FROM recon_items i JOIN recon_runs r ON r.id = i.run_id
-  WHERE r.status = 'completed' AND r.provider = $2 AND r.id <> $1 AND i.line_no IS NOT NULL
-    AND i.category <> 'duplicate' AND coalesce(i.refund_id, i.attempt_id) IS NOT NULL
+earlier AS (
+  -- Paid lines of this provider's other current runs (five weeks back): what they already settled.
+  SELECT o.type, o.merchant_reference, o.provider_transaction_id FROM settlement_lines o
+  WHERE o.run_id IN (SELECT id FROM recon_runs WHERE provider = $2 AND status = 'completed' AND id <> $1
+                       AND business_date >= $3::date - 35)
+    AND o.status = ANY($9::text[])
 ),
+settled_attempts AS (SELECT DISTINCT merchant_reference AS id FROM earlier WHERE type = 'payment'),
+settled_refunds AS (SELECT DISTINCT provider_transaction_id AS id FROM earlier WHERE type = 'refund'),
 payment_lines AS (
   SELECT l.*, a.id AS attempt_id, a.agency_id, a.payment_id, NULL::text AS refund_id,
          a.amount AS hub_amount, a.status AS hub_status,
          CASE WHEN $4::numeric IS NULL THEN NULL
               ELSE greatest($5::numeric, round(l.amount * $4::numeric / 100)) END AS expected_fee,
-         s.hub_id IS NOT NULL AS settled_before
+         s.id IS NOT NULL AS settled_before
   FROM lines l
   LEFT JOIN attempts a ON a.id = l.merchant_reference AND a.provider = $2
-  LEFT JOIN settled s ON s.hub_id = l.merchant_reference
+  LEFT JOIN settled_attempts s ON s.id = l.merchant_reference
   WHERE l.type = 'payment'
 ),
 refund_lines AS (
@@ -52,11 +51,11 @@ refund_lines AS (
          coalesce(r1.agency_id, r2.agency_id) AS agency_id,
          coalesce(r1.payment_id, r2.payment_id) AS payment_id, coalesce(r1.id, r2.id) AS refund_id,
          coalesce(r1.amount, r2.amount) AS hub_amount, coalesce(r1.status, r2.status) AS hub_status,
-         NULL::numeric AS expected_fee, s.hub_id IS NOT NULL AS settled_before
+         NULL::numeric AS expected_fee, s.id IS NOT NULL AS settled_before
   FROM lines l
   LEFT JOIN refunds r1 ON r1.provider = $2 AND r1.provider_refund_id = l.provider_transaction_id
   LEFT JOIN refunds r2 ON r1.id IS NULL AND r2.provider = $2 AND r2.id = l.merchant_reference
-  LEFT JOIN settled s ON s.hub_id = coalesce(r1.id, r2.id)
+  LEFT JOIN settled_refunds s ON s.id = l.provider_transaction_id
   WHERE l.type = 'refund'
 ),
 classified AS (
@@ -81,29 +80,50 @@ unsettled AS (
   FROM attempts a
   WHERE a.provider = $2 AND a.status = 'succeeded' AND a.completed_at >= $7 AND a.completed_at < $8
     AND NOT EXISTS (SELECT 1 FROM lines l WHERE l.type = 'payment' AND l.merchant_reference = a.id)
-    AND NOT EXISTS (SELECT 1 FROM settled s WHERE s.hub_id = a.id)
+    AND NOT EXISTS (SELECT 1 FROM settled_attempts s WHERE s.id = a.id)
   UNION ALL
   SELECT r.attempt_id, r.id, r.agency_id, r.payment_id, 'refund', r.amount, r.status
   FROM refunds r
   WHERE r.provider = $2 AND r.status = 'succeeded' AND r.completed_at >= $7 AND r.completed_at < $8
     AND NOT EXISTS (SELECT 1 FROM classified c WHERE c.refund_id = r.id)
-    AND NOT EXISTS (SELECT 1 FROM settled s WHERE s.hub_id = r.id)
+    AND NOT EXISTS (SELECT 1 FROM settled_refunds s WHERE s.id = r.provider_refund_id)
+),
+items AS (
+  -- Matched lines stay in settlement_lines only: items are what needs, or may need, a person.
+  INSERT INTO recon_items (run_id, provider, business_date, category, status, carry_until, agency_id,
+    attempt_id, payment_id, refund_id, type, line_no, provider_transaction_id, merchant_reference,
+    line_amount, line_fee, line_status, occurred_at, hub_amount, hub_status, expected_fee)
+  SELECT $1, $2, $3::date, c.category, 'open', NULL::date, c.agency_id, c.attempt_id, c.payment_id, c.refund_id,
+         c.type, c.line_no, c.provider_transaction_id, c.merchant_reference, c.amount, c.fee, c.status,
+         c.occurred_at, c.hub_amount, c.hub_status, c.expected_fee
+  FROM classified c WHERE c.category <> 'matched'
+  UNION ALL
+  SELECT $1, $2, $3::date, 'missing_at_provider', CASE WHEN $6::date IS NULL THEN 'open' ELSE 'carried' END, $6::date,
+         u.agency_id, u.attempt_id, u.payment_id, u.refund_id, u.type, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+         u.hub_amount, u.hub_status, NULL
+  FROM unsettled u
+  RETURNING 1
 )
-SELECT $1, $2, $3::date, c.category, CASE c.category WHEN 'matched' THEN 'ok' ELSE 'open' END, NULL::date,
-       c.agency_id, c.attempt_id, c.payment_id, c.refund_id, c.type, c.line_no, c.provider_transaction_id,
-       c.merchant_reference, c.amount, c.fee, c.status, c.occurred_at, c.hub_amount, c.hub_status, c.expected_fee
-FROM classified c
-UNION ALL
-SELECT $1, $2, $3::date, 'missing_at_provider', CASE WHEN $6::date IS NULL THEN 'open' ELSE 'carried' END, $6::date,
-       u.agency_id, u.attempt_id, u.payment_id, u.refund_id, u.type, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       u.hub_amount, u.hub_status, NULL
-FROM unsettled u`;
+SELECT category, status, count(*)::int AS count, coalesce(sum(amount), 0)::text AS line_amount,
+       coalesce(sum(fee), 0)::text AS line_fee, coalesce(sum(hub_amount), 0)::text AS hub_amount
+FROM (
+  SELECT category, CASE WHEN category = 'matched' THEN 'ok' ELSE 'open' END AS status, amount, fee, hub_amount
+  FROM classified
+  UNION ALL
+  SELECT 'missing_at_provider', CASE WHEN $6::date IS NULL THEN 'open' ELSE 'carried' END, NULL, NULL, hub_amount
+  FROM unsettled
+) x
+GROUP BY category, status ORDER BY category, status`;
 
-/** Classifies a run's lines; returns how many items it wrote. */
-export async function classify(tx: Queryable, p: MatchParams): Promise<number> {
+/** Classifies a run's lines, writes its items, and returns the counts and totals per category. */
+export async function classify(tx: Queryable, p: MatchParams): Promise<CategoryTotal[]> {
   // Sorting and hashing a million lines wants more than the default 4 MB (server memory, not ours).
   await tx.query(`SELECT set_config('work_mem', '128MB', true)`);
-  const result = await tx.query(CLASSIFY, [
+  // Fresh statistics of the lines just copied, and hash joins: probing the attempts index once per
+  // line is what a planner without them picks, and it is several times slower at this volume.
+  await tx.exec('ANALYZE settlement_lines');
+  await tx.query(`SELECT set_config('enable_nestloop', 'off', true)`);
+  const result = await tx.query<CategoryTotal>(CLASSIFY, [
     p.runId,
     p.provider,
     p.businessDate,
@@ -114,7 +134,8 @@ export async function classify(tx: Queryable, p: MatchParams): Promise<number> {
     p.dayEnd,
     SUCCESS_STATUSES,
   ]);
-  return result.rowCount;
+  await tx.query(`SELECT set_config('enable_nestloop', 'on', true)`);
+  return result.rows;
 }
 
 /**
@@ -124,8 +145,11 @@ export async function classify(tx: Queryable, p: MatchParams): Promise<number> {
 export async function settleCarried(tx: Queryable, runId: string, provider: string, date: string) {
   const settled = await tx.query(
     `WITH hits AS (
-       SELECT DISTINCT coalesce(refund_id, attempt_id) AS hub_id FROM recon_items
-       WHERE run_id = $1 AND line_no IS NOT NULL AND category <> 'duplicate'
+       SELECT l.merchant_reference AS hub_id FROM settlement_lines l
+       WHERE l.run_id = $1 AND l.type = 'payment' AND l.status = ANY($4::text[])
+       UNION
+       SELECT r.id FROM settlement_lines l JOIN refunds r ON r.provider = $2 AND r.provider_refund_id = l.provider_transaction_id
+       WHERE l.run_id = $1 AND l.type = 'refund' AND l.status = ANY($4::text[])
      ), done AS (
        UPDATE recon_items i SET status = 'resolved', resolution = 'settled_later'
        FROM hits, recon_runs r
@@ -138,7 +162,7 @@ export async function settleCarried(tx: Queryable, runId: string, provider: stri
      SELECT 'ract_' || $1 || '_' || done.id, done.id, 'settled_later', 'Settled in the provider file of ' || $3, 'system',
             jsonb_build_object('run_id', $1)
      FROM done`,
-    [runId, provider, date],
+    [runId, provider, date, SUCCESS_STATUSES],
   );
   const expired = await tx.query(
     `UPDATE recon_items i SET status = 'open'
@@ -172,13 +196,45 @@ export interface CategoryTotal {
   hub_amount: string;
 }
 
-export async function summarize(q: Queryable, runId: string, scope: string[] | null = null) {
-  const { rows } = await q.query<CategoryTotal>(
+/**
+ * A run's counts and totals per category and status, as they stand: items from recon_items, matched
+ * lines from settlement_lines (for the whole hub, as counted when the run completed).
+ */
+export async function summarize(
+  q: Queryable,
+  runId: string,
+  scope: string[] | null = null,
+): Promise<CategoryTotal[]> {
+  const items = await q.query<CategoryTotal>(
     `SELECT category, status, count(*)::int AS count, coalesce(sum(line_amount), 0)::text AS line_amount,
             coalesce(sum(line_fee), 0)::text AS line_fee, coalesce(sum(hub_amount), 0)::text AS hub_amount
      FROM recon_items WHERE run_id = $1 AND ($2::text[] IS NULL OR agency_id = ANY($2::text[]))
-     GROUP BY category, status ORDER BY category, status`,
+     GROUP BY category, status`,
     [runId, scope],
   );
-  return rows;
+  const matched =
+    scope === null
+      ? await q.query<CategoryTotal>(
+          `SELECT c->>'category' AS category, c->>'status' AS status, (c->>'count')::int AS count,
+                  c->>'line_amount' AS line_amount, c->>'line_fee' AS line_fee, c->>'hub_amount' AS hub_amount
+           FROM recon_runs r, jsonb_array_elements(r.summary->'categories') c
+           WHERE r.id = $1 AND c->>'category' = 'matched'`,
+          [runId],
+        )
+      : await q.query<CategoryTotal>(
+          `SELECT 'matched' AS category, 'ok' AS status, count(*)::int AS count,
+                  coalesce(sum(l.amount), 0)::text AS line_amount, coalesce(sum(l.fee), 0)::text AS line_fee,
+                  coalesce(sum(coalesce(a.amount, rf.amount)), 0)::text AS hub_amount
+           FROM settlement_lines l
+           JOIN recon_runs r ON r.id = l.run_id
+           LEFT JOIN attempts a ON l.type = 'payment' AND a.id = l.merchant_reference AND a.provider = r.provider
+           LEFT JOIN refunds rf ON l.type = 'refund' AND rf.provider = r.provider AND rf.provider_refund_id = l.provider_transaction_id
+           WHERE l.run_id = $1 AND coalesce(a.agency_id, rf.agency_id) = ANY($2::text[])
+             AND NOT EXISTS (SELECT 1 FROM recon_items i WHERE i.run_id = l.run_id AND i.line_no = l.line_no)
+           HAVING count(*) > 0`,
+          [runId, scope],
+        );
+  return [...matched.rows, ...items.rows].sort((a, b) =>
+    a.category === b.category ? a.status.localeCompare(b.status) : a.category.localeCompare(b.category),
+  );
 }

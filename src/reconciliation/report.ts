@@ -26,32 +26,44 @@ export interface ReportRow {
   net: string;
 }
 
-/** Lines of current runs that settle hub money: matched, settled with another fee, or confirmed. */
+/**
+ * Lines of current runs that settle hub money: matched (no item), settled with another fee, or
+ * confirmed by finance. Payment lines reach their payment through the attempt, refund lines
+ * through the hub's refund.
+ */
 export async function settlementReport(
   q: Queryable,
   filter: { date: string; provider?: string; scope: Scope },
 ): Promise<ReportRow[]> {
   const { rows } = await q.query<ReportRow>(
-    `SELECT to_char(i.business_date, 'YYYY-MM-DD') AS business_date, a.code AS agency_code, a.name AS agency_name,
+    `WITH settled AS (
+       SELECT l.type, l.amount, l.fee, coalesce(at.payment_id, rf.payment_id) AS payment_id,
+              coalesce(at.agency_id, rf.agency_id) AS agency_id, r.business_date
+       FROM recon_runs r
+       JOIN settlement_lines l ON l.run_id = r.id
+       LEFT JOIN recon_items i ON i.run_id = r.id AND i.line_no = l.line_no
+       LEFT JOIN attempts at ON l.type = 'payment' AND at.id = l.merchant_reference AND at.provider = r.provider
+       LEFT JOIN refunds rf ON l.type = 'refund' AND rf.provider = r.provider
+         AND (rf.provider_refund_id = l.provider_transaction_id OR rf.id = l.merchant_reference)
+       WHERE r.status = 'completed' AND r.business_date = $1::date AND ($2::text IS NULL OR r.provider = $2)
+         AND (i.id IS NULL OR i.category = 'fee_mismatch' OR i.resolution = 'confirm_payment')
+     )
+     SELECT to_char(s.business_date, 'YYYY-MM-DD') AS business_date, a.code AS agency_code, a.name AS agency_name,
             coalesce(p.budget->>'treasury_code', '') AS treasury_code,
             coalesce(p.budget->>'treasury_account', '') AS treasury_account,
             coalesce(p.budget->>'chapter_code', '') AS chapter_code,
             coalesce(p.budget->>'economic_code', '') AS economic_code,
-            count(*) FILTER (WHERE i.type = 'payment')::int AS count,
-            coalesce(sum(i.line_amount) FILTER (WHERE i.type = 'payment'), 0)::text AS gross,
-            coalesce(sum(i.line_amount) FILTER (WHERE i.type = 'refund'), 0)::text AS refunds,
-            coalesce(sum(i.line_fee), 0)::text AS fees,
-            (coalesce(sum(i.line_amount) FILTER (WHERE i.type = 'payment'), 0)
-             - coalesce(sum(i.line_amount) FILTER (WHERE i.type = 'refund'), 0)
-             - coalesce(sum(i.line_fee), 0))::text AS net
-     FROM recon_items i
-     JOIN recon_runs r ON r.id = i.run_id AND r.status = 'completed'
-     JOIN payments p ON p.id = i.payment_id
-     JOIN agencies a ON a.id = i.agency_id
-     WHERE i.business_date = $1::date AND ($2::text IS NULL OR i.provider = $2)
-       AND ($3::text[] IS NULL OR i.agency_id = ANY($3::text[]))
-       AND i.line_no IS NOT NULL
-       AND (i.category IN ('matched', 'fee_mismatch') OR i.resolution = 'confirm_payment')
+            count(*) FILTER (WHERE s.type = 'payment')::int AS count,
+            coalesce(sum(s.amount) FILTER (WHERE s.type = 'payment'), 0)::text AS gross,
+            coalesce(sum(s.amount) FILTER (WHERE s.type = 'refund'), 0)::text AS refunds,
+            coalesce(sum(s.fee), 0)::text AS fees,
+            (coalesce(sum(s.amount) FILTER (WHERE s.type = 'payment'), 0)
+             - coalesce(sum(s.amount) FILTER (WHERE s.type = 'refund'), 0)
+             - coalesce(sum(s.fee), 0))::text AS net
+     FROM settled s
+     JOIN payments p ON p.id = s.payment_id
+     JOIN agencies a ON a.id = s.agency_id
+     WHERE ($3::text[] IS NULL OR s.agency_id = ANY($3::text[]))
      GROUP BY 1, 2, 3, 4, 5, 6, 7
      ORDER BY 2, 5, 4, 6, 7`,
     [filter.date, filter.provider ?? null, filter.scope],

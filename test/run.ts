@@ -1,6 +1,6 @@
 /**
  * `npm test`: picks the database, then runs the whole suite with vitest.
- * TEST_DATABASE_URL if set; else the Postgres at 127.0.0.1:5432 if one answers; else embedded PGlite.
+ * TEST_DATABASE_URL if set (`pglite` forces the embedded database); else the Postgres at 127.0.0.1:5432 if one answers; else embedded PGlite.
  */
 import pg from 'pg';
 import { startVitest } from 'vitest/node';
@@ -20,6 +20,7 @@ async function answers(url: string): Promise<boolean> {
 
 async function chooseDatabase(): Promise<string> {
   const explicit = process.env.TEST_DATABASE_URL;
+  if (explicit === 'pglite') return 'pglite';
   if (explicit) {
     if (!(await answers(explicit))) throw new Error(`TEST_DATABASE_URL does not answer: ${explicit}`);
     return explicit;

@@ -51,7 +51,14 @@ async function main() {
   }
 
   // Jobs start after the demo seed: on PGlite the seed and the queue's set-up share one connection.
-  const jobs = await startHubJobs({ db, services, logger, work: config.jobs, bankDropDir: config.bankDropDir });
+  const jobs = await startHubJobs({
+    db,
+    services,
+    logger,
+    work: config.jobs,
+    bankDropDir: config.bankDropDir,
+    reconciliationCron: config.reconciliation.cron,
+  });
 
   let stopping = false;
   const stop = (signal: string) => {

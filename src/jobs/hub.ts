@@ -2,6 +2,11 @@ import type { Logger } from 'pino';
 import type { Services } from '../app.ts';
 import { processDropFolder } from '../bank/drop-folder.ts';
 import type { Db } from '../db/port.ts';
+import {
+  previousBusinessDay,
+  providersWithDropFolder,
+  reconcileFromDropFolder,
+} from '../reconciliation/job.ts';
 import { type Queue, startQueue } from './queue.ts';
 
 /**
@@ -21,6 +26,10 @@ export interface HubJobs {
   'webhooks.deliver': Record<string, never>;
   /** Executes pending refunds with their providers (new ones at once; unanswered ones again later). */
   'refunds.execute': Record<string, never>;
+  /** Each morning: one reconciliation.run per provider with a settlement drop folder, for yesterday. */
+  'reconciliation.daily': Record<string, never>;
+  /** One provider's business day from its drop folder; its outcome is recorded as a run. */
+  'reconciliation.run': { provider: string; date: string };
 }
 
 export type HubQueue = Queue<HubJobs>;
@@ -38,6 +47,8 @@ export interface HubJobsOptions {
   schema?: string;
   /** PAYHUB_BANK_DROP_DIR: the folder of bank statement files; unset, no drop-folder job. */
   bankDropDir?: string;
+  /** When the daily reconciliation starts (cron, Asia/Ho_Chi_Minh; PAYHUB_RECON_TIME). Unset: not scheduled. */
+  reconciliationCron?: string;
 }
 
 /** Starts the queue, defines every job and its schedule. Safe with several instances. */
@@ -77,7 +88,8 @@ export async function startHubJobs(options: HubJobsOptions): Promise<HubQueue> {
     async () => {
       if (!options.bankDropDir) return;
       const result = await processDropFolder(options.bankDropDir, services.bank);
-      if (result.processed.length + result.rejected.length) logger.info(result, 'bank statement files taken in');
+      if (result.processed.length + result.rejected.length)
+        logger.info(result, 'bank statement files taken in');
     },
     sweep,
   );
@@ -108,6 +120,31 @@ export async function startHubJobs(options: HubJobsOptions): Promise<HubQueue> {
     },
     sweep,
   );
+  await queue.define(
+    'reconciliation.daily',
+    async () => {
+      const date = previousBusinessDay(new Date());
+      for (const provider of providersWithDropFolder(services.recon.settings.settlementDir)) {
+        // One job per provider and day, however many instances tick or the cron repeats.
+        await queue.send('reconciliation.run', { provider, date }, { singletonKey: `${provider}:${date}` });
+      }
+    },
+    sweep,
+  );
+  await queue.define(
+    'reconciliation.run',
+    async (job) => {
+      const { provider, date } = job.data;
+      const { run, idempotent } = await reconcileFromDropFolder(services.recon, provider, date);
+      if (run)
+        logger.info(
+          { provider, date, run: run.id, status: run.status, idempotent, rejection: run.rejection },
+          'reconciliation run',
+        );
+    },
+    // A run holds an advisory lock per provider and day as well, so instances never ingest it twice.
+    { policy: 'stately', retryLimit: 2, retryDelay: 300, expireInSeconds: 3600 },
+  );
   // Sent after the commit (never inside: PGlite's one connection is the transaction's until then).
   const nudge = (name: 'webhooks.deliver' | 'refunds.execute') => () => {
     queue
@@ -124,6 +161,7 @@ export async function startHubJobs(options: HubJobsOptions): Promise<HubQueue> {
     if (options.bankDropDir) await queue.schedule('bank.drop', '* * * * *');
     await queue.schedule('webhooks.deliver', '* * * * *');
     await queue.schedule('refunds.execute', '* * * * *');
+    if (options.reconciliationCron) await queue.schedule('reconciliation.daily', options.reconciliationCron);
   }
   return queue;
 }

@@ -233,9 +233,35 @@ export function reconciliationService(deps: ReconDeps) {
     });
   }
 
+  /** The daily job found no file: recorded as a rejected run, once per day and provider. */
+  async function recordMissingFile(provider: string, date: string, fileName: string) {
+    adapterFor(provider);
+    checkDate(date);
+    const { rows } = await db.query<{ id: string }>(
+      `INSERT INTO recon_runs (id, provider, business_date, status, file_name, source, created_by, carry_days, rejection)
+       SELECT $1, $2, $3, 'rejected', $4, 'job', 'job', $5, $6
+       WHERE NOT EXISTS (SELECT 1 FROM recon_runs WHERE provider = $2 AND business_date = $3
+                           AND (status = 'completed' OR rejection->>'code' = 'file_not_found'))
+       RETURNING id`,
+      [
+        `rrun_${ulid()}`,
+        provider,
+        date,
+        fileName,
+        settings.carryDays,
+        JSON.stringify({
+          code: 'file_not_found',
+          detail: `no settlement file ${fileName} in the drop folder`,
+        }),
+      ],
+    );
+    return rows[0] ? q.runById(db, rows[0].id) : undefined;
+  }
+
   return {
     settings,
     reconcile,
+    recordMissingFile,
     reconcileFile,
     resolve,
     item,

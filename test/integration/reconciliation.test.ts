@@ -4,9 +4,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgency, enableProvider } from '../../src/agencies/service.ts';
 import { createServices } from '../../src/app.ts';
+import {
+  previousBusinessDay,
+  providersWithDropFolder,
+  reconcileFromDropFolder,
+} from '../../src/reconciliation/job.ts';
 import { type ReconciliationService, reconciliationService } from '../../src/reconciliation/service.ts';
 import { chunked, type SandboxSettlementLine, sandboxSettlementCsv } from '../fakes/settlement/sandbox.ts';
-import { type TestDatabase, testDatabase } from '../helpers/db.ts';
+import { MULTI_CONNECTION_SKIP, type TestDatabase, testDatabase } from '../helpers/db.ts';
 import { count, PUBLIC_URL, TEST_SECRET } from '../helpers/hub.ts';
 import { type SeededAttempt, seedAttempt } from '../helpers/recon.ts';
 
@@ -363,5 +368,62 @@ describe('malformed files are refused whole, with a clear report', () => {
     expect(second.run.rejection!.detail).toMatch(/2026-04-01/);
     expect(await count(hub, 'settlement_lines')).toBe(before);
     fs.rmSync(file);
+  });
+});
+
+describe('the daily job and several instances', () => {
+  it('reconciles each provider with a drop folder; a missing file is recorded once', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payhub-drop-'));
+    fs.mkdirSync(path.join(dir, 'sandbox'));
+    fs.mkdirSync(path.join(dir, 'not-a-provider'));
+    const services = createServices({ db: hub.db, publicUrl: PUBLIC_URL, secretKey: TEST_SECRET });
+    const daily = reconciliationService({
+      db: hub.db,
+      attempts: services.attempts,
+      providers: services.providers,
+      settings: { carryDays: 2, fees: {}, settlementDir: dir },
+    });
+    expect(providersWithDropFolder(dir)).toEqual(['sandbox']);
+    expect(previousBusinessDay(new Date('2026-07-02T17:30:00Z'))).toBe('2026-07-02');
+    const missing = await reconcileFromDropFolder(daily, 'sandbox', '2026-07-01');
+    expect(missing.run).toMatchObject({ status: 'rejected', rejection: { code: 'file_not_found' } });
+    expect((await reconcileFromDropFolder(daily, 'sandbox', '2026-07-01')).run).toBeUndefined();
+    const a = await seedAttempt(hub.db, { agencyCode: 'PROV-A', completedAt: at('2026-07-01', '08:00:00') });
+    fs.writeFileSync(
+      path.join(dir, 'sandbox', '2026-07-01.csv'),
+      sandboxSettlementCsv('2026-07-01', [{ transactionId: 'J1', attemptId: a.attemptId, amount: a.amount }]),
+    );
+    const done = await reconcileFromDropFolder(daily, 'sandbox', '2026-07-01');
+    expect(done.run).toMatchObject({ status: 'completed', source: 'job', line_count: 1 });
+    expect((await reconcileFromDropFolder(daily, 'sandbox', '2026-07-01')).idempotent).toBe(true);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it.skipIf(MULTI_CONNECTION_SKIP)('two instances ingesting the same day at once make one run', async () => {
+    const other = hub.another();
+    const services = createServices({ db: other, publicUrl: PUBLIC_URL, secretKey: TEST_SECRET });
+    const second = reconciliationService({
+      db: other,
+      attempts: services.attempts,
+      providers: services.providers,
+      settings: { carryDays: 2, fees: {}, settlementDir: '' },
+    });
+    const lines = Array.from({ length: 3000 }, (_, i) => ({
+      transactionId: `C${i}`,
+      attemptId: `att_C${i}`,
+      amount: 1000,
+    }));
+    const text = sandboxSettlementCsv('2026-07-05', lines);
+    const request = { provider: 'sandbox', date: '2026-07-05', origin: 'cli' as const, actor: 'test' };
+    const [one, two] = await Promise.all([
+      recon.reconcile({ ...request, input: chunked(text, 4096) }),
+      second.reconcile({ ...request, input: chunked(text, 4096) }),
+    ]);
+    expect([one.idempotent, two.idempotent].sort()).toEqual([false, true]);
+    expect(one.run.id).toBe(two.run.id);
+    const { rows } = await hub.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM settlement_lines l JOIN recon_runs r ON r.id = l.run_id WHERE r.business_date = '2026-07-05'`,
+    );
+    expect(rows[0]!.n).toBe(3000);
   });
 });

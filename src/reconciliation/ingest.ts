@@ -8,6 +8,7 @@ import type { ProviderAdapter } from '../../adapters/types.ts';
 import { addDays } from '../dates.ts';
 import type { Db, Queryable } from '../db/port.ts';
 import { ulid } from '../ids.ts';
+import { postRunSettlement, reverseRunSettlement } from './ledger.ts';
 import { classify, inheritResolutions, settleCarried } from './matching.ts';
 import { type RunRow, runById } from './queries.ts';
 import {
@@ -150,6 +151,7 @@ export async function ingest(db: Db, request: IngestRequest): Promise<IngestResu
       );
       if (previous) {
         await tx.query('UPDATE recon_runs SET superseded_by = $1 WHERE id = $2', [runId, previous.id]);
+        await reverseRunSettlement(tx, previous.id, runId);
       }
       const day = businessDay(date);
       const classified = await classify(tx, {
@@ -162,6 +164,7 @@ export async function ingest(db: Db, request: IngestRequest): Promise<IngestResu
         dayEnd: day.end,
       });
       if (previous) await inheritResolutions(tx, runId, previous.id);
+      await postRunSettlement(tx, runId, provider);
       const carried = await settleCarried(tx, runId, provider, date);
       await tx.query('UPDATE recon_runs SET summary = $2 WHERE id = $1', [
         runId,

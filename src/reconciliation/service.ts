@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { audit } from '../audit/service.ts';
 import { addDays, isCalendarDate, localDate } from '../dates.ts';
 import type { Db } from '../db/port.ts';
 import { ulid } from '../ids.ts';
 import type { AttemptsService } from '../payments/attempts.ts';
 import { adapterNamed, type ProvidersService } from '../providers/service.ts';
 import { ingest } from './ingest.ts';
+import { postConfirmedLine } from './ledger.ts';
 import * as q from './queries.ts';
 import type { Action, FeeRule } from './rules.ts';
 
@@ -221,6 +223,16 @@ export function reconciliationService(deps: ReconDeps) {
       const locked = (await q.itemById(tx, request.scope, request.itemId, true))!;
       if (locked.status !== current.status) refuse('it changed meanwhile; reload it');
       await q.setItemState(tx, current.id, next);
+      if (request.action === 'confirm_payment') await postConfirmedLine(tx, current);
+      await audit(tx, {
+        actorType: 'staff',
+        actorId: request.actor,
+        action: `reconciliation.${request.action}`,
+        objectType: 'reconciliation_item',
+        objectId: `ri_${current.id}`,
+        agencyId: current.agency_id,
+        details: { run: current.run_id, category: current.category, note: request.note, result },
+      });
       const action = await q.insertAction(tx, {
         id: `ract_${ulid()}`,
         itemId: current.id,

@@ -225,6 +225,18 @@ describe('reconciliation through the admin API', () => {
           e.type === 'payment.succeeded' && JSON.stringify(e.data).includes(seeded.lost!.paymentId),
       ),
     ).toBe(true);
+    // Its payment entry (debit clearing) and the settlement of its line (credit clearing) cancel out.
+    const clearing = await hub.db.query<{ balance: string; entries: number }>(
+      `SELECT coalesce(sum(l.amount), 0)::text AS balance, count(DISTINCT e.id)::int AS entries FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
+       WHERE l.account = 'provider_clearing:sandbox' AND (e.attempt_id = $1 OR e.memo = $2)`,
+      [seeded.lost!.attemptId, `reconciliation run ${runId} line 3`],
+    );
+    expect(clearing.rows[0]).toEqual({ balance: '0', entries: 2 });
+    const audited = await hub.db.query<{ action: string }>(
+      `SELECT action FROM audit_log WHERE object_id = $1`,
+      [item.id],
+    );
+    expect(audited.rows.map((r) => r.action)).toEqual(['reconciliation.confirm_payment']);
     const detail = await agent.get(`/admin/v1/reconciliation/items/${item.id}`);
     expectContract(detail, 'getReconciliationItem');
     expect(detail.body.actions).toHaveLength(1);

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgency, enableProvider } from '../../src/agencies/service.ts';
 import { createServices } from '../../src/app.ts';
+import { paymentSucceeded } from '../../src/ledger/postings.ts';
+import { postEntry } from '../../src/ledger/service.ts';
 import {
   previousBusinessDay,
   providersWithDropFolder,
@@ -425,5 +427,70 @@ describe('the daily job and several instances', () => {
       `SELECT count(*)::int AS n FROM settlement_lines l JOIN recon_runs r ON r.id = l.run_id WHERE r.business_date = '2026-07-05'`,
     );
     expect(rows[0]!.n).toBe(3000);
+  });
+});
+
+describe('the ledger of a reconciled day (VNPay file)', () => {
+  const DAY = '2026-08-03';
+  const vnpayCsv = (rows: { txn: string; ref: string; amount: string; fee: string }[]) =>
+    `transaction_no,txn_ref,type,amount,fee,status,pay_date\n${rows
+      .map((r) => `${r.txn},${r.ref},payment,${r.amount},${r.fee},00,20260803101500`)
+      .join('\n')}\n`;
+  async function balances() {
+    const { rows } = await hub.db.query<{ account: string; balance: string }>(
+      `SELECT l.account, sum(l.amount)::text AS balance FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
+       WHERE e.mode = 'test' AND l.account LIKE '%:vnpay'
+       GROUP BY l.account`,
+    );
+    return Object.fromEntries(rows.map((r) => [r.account, r.balance]));
+  }
+
+  it('posts the settlement so clearing is zero; a corrected file reverses and reposts', async () => {
+    const paid = [];
+    for (const amount of [100000, 250000]) {
+      const a = await seedAttempt(hub.db, {
+        agencyCode: 'PROV-A',
+        provider: 'vnpay',
+        amount,
+        completedAt: `${DAY}T10:00:00+07:00`,
+      });
+      await postEntry(hub.db, {
+        kind: 'payment',
+        mode: 'test',
+        attemptId: a.attemptId,
+        lines: paymentSucceeded({ provider: 'vnpay', agencyId: 'x', amount: a.amount }),
+      });
+      paid.push(a);
+    }
+    const ingest = (text: string) =>
+      recon.reconcile({ provider: 'vnpay', date: DAY, input: chunked(text), origin: 'cli', actor: 'test' });
+    const first = await ingest(
+      vnpayCsv([
+        { txn: '9001', ref: paid[0]!.attemptId, amount: '100000', fee: '1650' },
+        { txn: '9002', ref: paid[1]!.attemptId, amount: '250000', fee: '2750' },
+      ]),
+    );
+    expect(first.run.status).toBe('completed');
+    expect(await balances()).toMatchObject({
+      'provider_clearing:vnpay': '0',
+      'settlement_bank:vnpay': '345600',
+    });
+    // The provider corrects a fee: the first entry is reversed, the new one posted; clearing stays zero.
+    const corrected = await ingest(
+      vnpayCsv([
+        { txn: '9001', ref: paid[0]!.attemptId, amount: '100000', fee: '1650' },
+        { txn: '9002', ref: paid[1]!.attemptId, amount: '250000', fee: '2500' },
+      ]),
+    );
+    expect(corrected.run.supersedes).toBe(first.run.id);
+    expect(await balances()).toMatchObject({
+      'provider_clearing:vnpay': '0',
+      'settlement_bank:vnpay': '345850',
+    });
+    const kinds = await hub.db.query<{ kind: string }>(
+      `SELECT kind FROM journal_entries WHERE memo LIKE ANY ($1::text[]) ORDER BY id`,
+      [[`reconciliation run ${first.run.id}%`, `reconciliation run ${corrected.run.id}%`]],
+    );
+    expect(kinds.rows.map((r) => r.kind)).toEqual(['settlement', 'settlement_reversal', 'settlement']);
   });
 });

@@ -25,5 +25,13 @@ const { run } = await recon.reconcileFile({
 const ms = performance.now() - started;
 await db.close();
 process.stdout.write(
-  `${JSON.stringify({ ms, maxRssKb: process.resourceUsage().maxRSS, status: run.status, lines: run.line_count, rejection: run.rejection, summary: run.summary.categories })}\n`,
+  `${JSON.stringify({
+    ms,
+    maxRssKb: process.resourceUsage().maxRSS,
+    status: run.status,
+    lines: run.line_count,
+    rejection: run.rejection,
+    summary: run.summary.categories,
+    timings: run.summary.timings_ms,
+  })}\n`,
 );

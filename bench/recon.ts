@@ -82,6 +82,7 @@ function ingestInChild(url: string, file: string) {
     lines: number;
     rejection: unknown;
     summary: unknown[];
+    timings: Record<string, number>;
   }>((resolve, reject) => {
     const child = spawn(TSX, [path.join(ROOT, 'bench/recon-ingest.ts'), url, file, DATE], {
       cwd: ROOT,
@@ -130,6 +131,7 @@ export async function benchRecon(): Promise<boolean> {
     console.log(
       `  payhub reconcile (parse, checks, COPY, matching, carry-over, summary): ${(hub.ms / 1000).toFixed(2)} s, ${hub.lines.toLocaleString('en')} lines`,
     );
+    console.log(`    phases (ms): ${JSON.stringify(hub.timings)}`);
     for (const c of hub.summary as { category: string; status: string; count: number }[])
       console.log(`    ${c.category.padEnd(20)} ${c.status.padEnd(8)} ${String(c.count).padStart(9)}`);
     console.log(`  ratio ${ratio.toFixed(2)}× the floor (target ≤ ${TARGET_RATIO}×)`);

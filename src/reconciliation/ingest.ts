@@ -8,8 +8,15 @@ import type { ProviderAdapter } from '../../adapters/types.ts';
 import { addDays } from '../dates.ts';
 import type { Db, Queryable } from '../db/port.ts';
 import { ulid } from '../ids.ts';
+import { money } from '../money.ts';
 import { postRunSettlement, reverseRunSettlement } from './ledger.ts';
-import { classify, inheritResolutions, settleCarried } from './matching.ts';
+import {
+  type CategoryTotal,
+  type ClassifiedTotal,
+  classify,
+  inheritResolutions,
+  settleCarried,
+} from './matching.ts';
 import { type RunRow, runById } from './queries.ts';
 import {
   businessDay,
@@ -110,6 +117,50 @@ async function sameFile(q: Queryable, provider: string, date: string, sha: strin
   );
 }
 
+/** Phase durations of a run, kept in its summary (where a slow day spent its time). */
+function stopwatch() {
+  const laps: Record<string, number> = {};
+  let last = performance.now();
+  return {
+    lap(name: string) {
+      const now = performance.now();
+      laps[name] = Math.round(now - last);
+      last = now;
+    },
+    done() {
+      this.lap('after');
+      return laps;
+    },
+  };
+}
+
+/** The run's summary: counts and totals per category and status (modes and line types merged). */
+function byCategory(totals: readonly ClassifiedTotal[]): CategoryTotal[] {
+  const merged = new Map<string, CategoryTotal>();
+  for (const t of totals) {
+    const key = `${t.category}/${t.status}`;
+    const m = merged.get(key);
+    if (!m) {
+      merged.set(key, {
+        category: t.category,
+        status: t.status,
+        count: t.count,
+        line_amount: t.line_amount,
+        line_fee: t.line_fee,
+        hub_amount: t.hub_amount,
+      });
+    } else {
+      m.count += t.count;
+      m.line_amount = money(m.line_amount).plus(t.line_amount).toFixed(0);
+      m.line_fee = money(m.line_fee).plus(t.line_fee).toFixed(0);
+      m.hub_amount = money(m.hub_amount).plus(t.hub_amount).toFixed(0);
+    }
+  }
+  return [...merged.values()].sort((a, b) =>
+    `${a.category}/${a.status}`.localeCompare(`${b.category}/${b.status}`),
+  );
+}
+
 export async function ingest(db: Db, request: IngestRequest): Promise<IngestResult> {
   const { adapter, businessDate: date } = request;
   const provider = adapter.name;
@@ -121,7 +172,9 @@ export async function ingest(db: Db, request: IngestRequest): Promise<IngestResu
     await db.transaction(async (tx) => {
       // One ingest per provider and day at a time, across every hub instance.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`payhub.recon:${provider}:${date}`]);
+      const timings = stopwatch();
       const lines = await copyLines(tx, runId, request, hash);
+      timings.lap('ingest');
       sha ??= hash.digest('hex');
       await sameFile(tx, provider, date, sha);
       const previous = (
@@ -163,12 +216,13 @@ export async function ingest(db: Db, request: IngestRequest): Promise<IngestResu
         dayStart: day.start,
         dayEnd: day.end,
       });
+      timings.lap('matching');
       if (previous) await inheritResolutions(tx, runId, previous.id);
-      await postRunSettlement(tx, runId, provider);
+      await postRunSettlement(tx, runId, provider, classified);
       const carried = await settleCarried(tx, runId, provider, date);
       await tx.query('UPDATE recon_runs SET summary = $2 WHERE id = $1', [
         runId,
-        JSON.stringify({ categories: classified, ...carried }),
+        JSON.stringify({ categories: byCategory(classified), ...carried, timings_ms: timings.done() }),
       ]);
     });
     return { run: (await runById(db, runId))!, idempotent: false };

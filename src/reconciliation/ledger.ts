@@ -5,7 +5,8 @@
  */
 import type { Queryable } from '../db/port.ts';
 import { accounts, postEntry } from '../ledger/service.ts';
-import { money } from '../money.ts';
+import { type Money, money } from '../money.ts';
+import type { ClassifiedTotal } from './matching.ts';
 
 interface Settled {
   mode: 'test' | 'live';
@@ -33,24 +34,33 @@ async function post(tx: Queryable, provider: string, memo: string, s: Settled) {
 }
 
 /**
- * Posts a run's settlement entry, one per mode: the lines that settle hub money as the hub
- * expects (matched, or settled with another fee). Breaks post nothing until resolved.
+ * Posts a run's settlement entry, one per mode, from the matching's totals: the lines that settle
+ * hub money as the hub expects (matched, or settled with another fee). Breaks post nothing until
+ * resolved.
  */
-export async function postRunSettlement(tx: Queryable, runId: string, provider: string) {
-  const { rows } = await tx.query<Settled>(
-    `SELECT coalesce(a.mode, rf.mode) AS mode,
-            coalesce(sum(l.amount) FILTER (WHERE l.type = 'payment'), 0)::text AS payments,
-            coalesce(sum(l.amount) FILTER (WHERE l.type = 'refund'), 0)::text AS refunds,
-            coalesce(sum(l.fee), 0)::text AS fees
-     FROM settlement_lines l
-     LEFT JOIN recon_items i ON i.run_id = l.run_id AND i.line_no = l.line_no
-     LEFT JOIN attempts a ON l.type = 'payment' AND a.id = l.merchant_reference AND a.provider = $2
-     LEFT JOIN refunds rf ON l.type = 'refund' AND rf.provider = $2 AND rf.provider_refund_id = l.provider_transaction_id
-     WHERE l.run_id = $1 AND (i.id IS NULL OR i.category = 'fee_mismatch') AND coalesce(a.mode, rf.mode) IS NOT NULL
-     GROUP BY 1`,
-    [runId, provider],
-  );
-  for (const settled of rows) await post(tx, provider, memoOf(runId), settled);
+export async function postRunSettlement(
+  tx: Queryable,
+  runId: string,
+  provider: string,
+  totals: readonly ClassifiedTotal[],
+) {
+  const byMode = new Map<'test' | 'live', { payments: Money; refunds: Money; fees: Money }>();
+  for (const t of totals) {
+    if (!t.mode || (t.category !== 'matched' && t.category !== 'fee_mismatch')) continue;
+    const sums = byMode.get(t.mode) ?? { payments: money(0), refunds: money(0), fees: money(0) };
+    if (t.type === 'payment') sums.payments = sums.payments.plus(t.line_amount);
+    else sums.refunds = sums.refunds.plus(t.line_amount);
+    sums.fees = sums.fees.plus(t.line_fee);
+    byMode.set(t.mode, sums);
+  }
+  for (const [mode, sums] of byMode) {
+    await post(tx, provider, memoOf(runId), {
+      mode,
+      payments: sums.payments.toFixed(0),
+      refunds: sums.refunds.toFixed(0),
+      fees: sums.fees.toFixed(0),
+    });
+  }
 }
 
 /** A corrected file replaced this run: its settlement entries are reversed by new ones (never edited). */

@@ -18,13 +18,15 @@ export interface MatchParams {
 }
 
 const CLASSIFY = `
-WITH lines AS (
+WITH lines AS NOT MATERIALIZED (
   SELECT l.*, l.status = ANY($9::text[]) AS paid,
-         -- Several payment lines for one attempt, or refund lines with one provider id: all but the first are duplicates.
-         row_number() OVER (PARTITION BY l.type,
-           (CASE WHEN l.type = 'payment' THEN l.merchant_reference ELSE l.provider_transaction_id END) COLLATE "C"
-           ORDER BY l.line_no) AS nth
+         CASE WHEN l.type = 'payment' THEN l.merchant_reference ELSE l.provider_transaction_id END AS dedupe_key
   FROM settlement_lines l WHERE l.run_id = $1
+),
+repeated AS (
+  -- Several payment lines for one attempt, or refund lines with one provider id: all but the
+  -- first are duplicates. A hash aggregate: files rarely have any, and sorting a million lines costs.
+  SELECT type, dedupe_key, min(line_no) AS first_line FROM lines GROUP BY type, dedupe_key HAVING count(*) > 1
 ),
 earlier AS (
   -- Paid lines of this provider's other current runs (five weeks back): what they already settled.
@@ -37,13 +39,14 @@ settled_attempts AS (SELECT DISTINCT merchant_reference AS id FROM earlier WHERE
 settled_refunds AS (SELECT DISTINCT provider_transaction_id AS id FROM earlier WHERE type = 'refund'),
 payment_lines AS (
   SELECT l.*, a.id AS attempt_id, a.agency_id, a.payment_id, NULL::text AS refund_id,
-         a.amount AS hub_amount, a.status AS hub_status,
+         a.amount AS hub_amount, a.status AS hub_status, a.mode,
          CASE WHEN $4::numeric IS NULL THEN NULL
               ELSE greatest($5::numeric, round(l.amount * $4::numeric / 100)) END AS expected_fee,
-         s.id IS NOT NULL AS settled_before
+         s.id IS NOT NULL AS settled_before, l.line_no > coalesce(d.first_line, l.line_no) AS repeat
   FROM lines l
   LEFT JOIN attempts a ON a.id = l.merchant_reference AND a.provider = $2
   LEFT JOIN settled_attempts s ON s.id = l.merchant_reference
+  LEFT JOIN repeated d ON d.type = l.type AND d.dedupe_key = l.dedupe_key
   WHERE l.type = 'payment'
 ),
 refund_lines AS (
@@ -51,17 +54,19 @@ refund_lines AS (
          coalesce(r1.agency_id, r2.agency_id) AS agency_id,
          coalesce(r1.payment_id, r2.payment_id) AS payment_id, coalesce(r1.id, r2.id) AS refund_id,
          coalesce(r1.amount, r2.amount) AS hub_amount, coalesce(r1.status, r2.status) AS hub_status,
-         NULL::numeric AS expected_fee, s.id IS NOT NULL AS settled_before
+         coalesce(r1.mode, r2.mode) AS mode, NULL::numeric AS expected_fee, s.id IS NOT NULL AS settled_before,
+         l.line_no > coalesce(d.first_line, l.line_no) AS repeat
   FROM lines l
   LEFT JOIN refunds r1 ON r1.provider = $2 AND r1.provider_refund_id = l.provider_transaction_id
   LEFT JOIN refunds r2 ON r1.id IS NULL AND r2.provider = $2 AND r2.id = l.merchant_reference
   LEFT JOIN settled_refunds s ON s.id = l.provider_transaction_id
+  LEFT JOIN repeated d ON d.type = l.type AND d.dedupe_key = l.dedupe_key
   WHERE l.type = 'refund'
 ),
 classified AS (
   SELECT x.*,
     CASE
-      WHEN x.nth > 1 OR x.settled_before THEN 'duplicate'
+      WHEN x.repeat OR x.settled_before THEN 'duplicate'
       WHEN x.hub_status IS NULL THEN 'missing_in_hub'
       -- Paid at the provider while the hub still waits: the notification was lost.
       WHEN x.paid AND x.hub_status IN ('processing', 'pending') THEN 'missing_in_hub'
@@ -104,26 +109,34 @@ items AS (
   FROM unsettled u
   RETURNING 1
 )
-SELECT category, status, count(*)::int AS count, coalesce(sum(amount), 0)::text AS line_amount,
+SELECT category, status, mode, type, count(*)::int AS count, coalesce(sum(amount), 0)::text AS line_amount,
        coalesce(sum(fee), 0)::text AS line_fee, coalesce(sum(hub_amount), 0)::text AS hub_amount
 FROM (
-  SELECT category, CASE WHEN category = 'matched' THEN 'ok' ELSE 'open' END AS status, amount, fee, hub_amount
+  SELECT category, CASE WHEN category = 'matched' THEN 'ok' ELSE 'open' END AS status, mode, type, amount, fee, hub_amount
   FROM classified
   UNION ALL
-  SELECT 'missing_at_provider', CASE WHEN $6::date IS NULL THEN 'open' ELSE 'carried' END, NULL, NULL, hub_amount
+  SELECT 'missing_at_provider', CASE WHEN $6::date IS NULL THEN 'open' ELSE 'carried' END, NULL, type, NULL, NULL, hub_amount
   FROM unsettled
 ) x
-GROUP BY category, status ORDER BY category, status`;
+GROUP BY category, status, mode, type`;
+
+/** Counts and totals of a run's lines by category, status, mode and line type. */
+export interface ClassifiedTotal extends CategoryTotal {
+  mode: 'test' | 'live' | null;
+  type: 'payment' | 'refund';
+}
 
 /** Classifies a run's lines, writes its items, and returns the counts and totals per category. */
-export async function classify(tx: Queryable, p: MatchParams): Promise<CategoryTotal[]> {
+export async function classify(tx: Queryable, p: MatchParams): Promise<ClassifiedTotal[]> {
   // Sorting and hashing a million lines wants more than the default 4 MB (server memory, not ours).
   await tx.query(`SELECT set_config('work_mem', '128MB', true)`);
   // Fresh statistics of the lines just copied, and hash joins: probing the attempts index once per
   // line is what a planner without them picks, and it is several times slower at this volume.
   await tx.exec('ANALYZE settlement_lines');
-  await tx.query(`SELECT set_config('enable_nestloop', 'off', true)`);
-  const result = await tx.query<CategoryTotal>(CLASSIFY, [
+  await tx.query(
+    `SELECT set_config('enable_nestloop', 'off', true), set_config('enable_mergejoin', 'off', true), set_config('jit', 'off', true)`,
+  );
+  const result = await tx.query<ClassifiedTotal>(CLASSIFY, [
     p.runId,
     p.provider,
     p.businessDate,
@@ -134,7 +147,9 @@ export async function classify(tx: Queryable, p: MatchParams): Promise<CategoryT
     p.dayEnd,
     SUCCESS_STATUSES,
   ]);
-  await tx.query(`SELECT set_config('enable_nestloop', 'on', true)`);
+  await tx.query(
+    `SELECT set_config('enable_nestloop', 'on', true), set_config('enable_mergejoin', 'on', true)`,
+  );
   return result.rows;
 }
 
@@ -143,8 +158,18 @@ export async function classify(tx: Queryable, p: MatchParams): Promise<CategoryT
  * settles are resolved as settled later, each with its action row; those whose wait ended are breaks.
  */
 export async function settleCarried(tx: Queryable, runId: string, provider: string, date: string) {
-  const settled = await tx.query(
-    `WITH hits AS (
+  // Usually nothing waits: then the run's lines need not be read again.
+  const waiting = await tx.query(
+    `SELECT 1 FROM recon_items i JOIN recon_runs r ON r.id = i.run_id
+     WHERE i.provider = $1 AND i.category = 'missing_at_provider' AND i.status IN ('open', 'carried')
+       AND r.status = 'completed' AND i.run_id <> $2 LIMIT 1`,
+    [provider, runId],
+  );
+  const settled =
+    waiting.rowCount === 0
+      ? { rowCount: 0 }
+      : await tx.query(
+          `WITH hits AS (
        SELECT l.merchant_reference AS hub_id FROM settlement_lines l
        WHERE l.run_id = $1 AND l.type = 'payment' AND l.status = ANY($4::text[])
        UNION
@@ -162,8 +187,8 @@ export async function settleCarried(tx: Queryable, runId: string, provider: stri
      SELECT 'ract_' || $1 || '_' || done.id, done.id, 'settled_later', 'Settled in the provider file of ' || $3, 'system',
             jsonb_build_object('run_id', $1)
      FROM done`,
-    [runId, provider, date, SUCCESS_STATUSES],
-  );
+          [runId, provider, date, SUCCESS_STATUSES],
+        );
   const expired = await tx.query(
     `UPDATE recon_items i SET status = 'open'
      FROM recon_runs r

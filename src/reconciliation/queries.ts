@@ -14,7 +14,12 @@ export interface RunRow {
   line_count: number;
   carry_days: number;
   fee_rule: { percent: string; min: string } | null;
-  summary: { categories?: unknown[]; settledLater?: number; becameBreaks?: number };
+  summary: {
+    categories?: unknown[];
+    settledLater?: number;
+    becameBreaks?: number;
+    timings_ms?: Record<string, number>;
+  };
   rejection: { code: string; detail: string; line?: number } | null;
   created_at: Date;
 }

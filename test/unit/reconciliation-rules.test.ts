@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { SettlementLine } from '../../adapters/types.ts';
+import { hashPassword, verifyPassword } from '../../src/admin/passwords.ts';
+import { csrfMatches, csrfTokenFor } from '../../src/admin/staff.ts';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+import {
+  businessDay,
+  checkDay,
+  checkLine,
+  copyLine,
+  parseErrorOf,
+  SettlementFileError,
+} from '../../src/reconciliation/rules.ts';
+
+const line = (over: Partial<SettlementLine> = {}): SettlementLine => ({
+  lineNo: 2,
+  providerTransactionId: 'T1',
+  merchantReference: 'att_1',
+  type: 'payment',
+  amount: '150000',
+  fee: '1650',
+  status: '00',
+  occurredAt: new Date('2026-03-10T10:00:00+07:00'),
+  ...over,
+});
+
+describe('business day', () => {
+  it('runs from 00:00 to 24:00 in Vietnam', () => {
+    const day = businessDay('2026-03-10');
+    expect(day.start.toISOString()).toBe('2026-03-09T17:00:00.000Z');
+    expect(day.end.toISOString()).toBe('2026-03-10T17:00:00.000Z');
+    expect(() =>
+      checkDay(line({ occurredAt: new Date('2026-03-10T00:00:00+07:00') }), day, '2026-03-10'),
+    ).not.toThrow();
+    expect(() =>
+      checkDay(line({ occurredAt: new Date('2026-03-09T23:59:59+07:00') }), day, '2026-03-10'),
+    ).toThrow(SettlementFileError);
+    expect(() =>
+      checkDay(line({ occurredAt: new Date('2026-03-11T00:00:00+07:00') }), day, '2026-03-10'),
+    ).toThrow(/line 2/);
+  });
+});
+
+describe('line checks and COPY text', () => {
+  it('refuses fractions, zero and negative amounts', () => {
+    for (const amount of ['0', '12.5', '-5', '1e3', ''])
+      expect(() => checkLine(line({ amount }))).toThrow(/amount/);
+    expect(() => checkLine(line({ fee: '1.5' }))).toThrow(/fee/);
+    expect(() => checkLine(line())).not.toThrow();
+  });
+
+  it('escapes what COPY text format would misread', () => {
+    expect(copyLine('rrun_1', line({ merchantReference: 'a\tb\\c\nd' }))).toBe(
+      'rrun_1\t2\tT1\ta\\tb\\\\c\\nd\tpayment\t150000\t1650\t00\t2026-03-10T03:00:00.000Z\n',
+    );
+  });
+
+  it("keeps the line number of an adapter's error", () => {
+    expect(parseErrorOf(new Error('VNPay settlement line 7: bad amount'))).toMatchObject({
+      code: 'malformed_file',
+      line: 7,
+    });
+  });
+});
+
+describe('settings', () => {
+  it('parses fee rules, carry days and the daily time', () => {
+    const config = loadConfig({
+      PAYHUB_PROVIDER_FEES: 'vnpay:1.1:1650, momo:1.5',
+      PAYHUB_RECON_TIME: '07:30',
+    });
+    expect(config.reconciliation).toMatchObject({
+      carryDays: 2,
+      cron: '30 7 * * *',
+      fees: { vnpay: { percent: '1.1', min: '1650' }, momo: { percent: '1.5', min: '0' } },
+    });
+    expect(() => loadConfig({ PAYHUB_PROVIDER_FEES: 'vnpay=1%' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PAYHUB_RECON_TIME: '25:00' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PAYHUB_RECON_CARRY_DAYS: '-1' })).toThrow(ConfigError);
+  });
+});
+
+describe('staff credentials', () => {
+  it('hashes with scrypt and verifies only the right password', async () => {
+    const hash = await hashPassword('correct horse battery staple');
+    expect(hash).toMatch(/^scrypt\$32768\$8\$3\$/);
+    expect(await verifyPassword('correct horse battery staple', hash)).toBe(true);
+    expect(await verifyPassword('correct horse battery stapl', hash)).toBe(false);
+  });
+
+  it('binds the CSRF token to the session', () => {
+    const token = csrfTokenFor('secret', 'session-a');
+    expect(csrfMatches('secret', 'session-a', token)).toBe(true);
+    expect(csrfMatches('secret', 'session-b', token)).toBe(false);
+    expect(csrfMatches('secret', 'session-a', undefined)).toBe(false);
+  });
+});

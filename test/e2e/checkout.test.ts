@@ -1,20 +1,14 @@
-import fs from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import pino from 'pino';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgency, createApiKey, enableProvider } from '../../src/agencies/service.ts';
 import { createApp } from '../../src/app.ts';
+import { launchBrowser, noBrowser, SCREENSHOTS } from '../helpers/browser.ts';
 import { type TestDatabase, testDatabase } from '../helpers/db.ts';
 import { TEST_SECRET } from '../helpers/hub.ts';
-import { freePort, ROOT } from '../helpers/spawn.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const noBrowser = fs.existsSync(CHROMIUM)
-  ? false
-  : 'Debian chromium is not installed (apt-get install chromium)';
-export const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
+import { freePort } from '../helpers/spawn.ts';
 
 let database: TestDatabase;
 let server: Server;
@@ -38,18 +32,7 @@ beforeAll(async () => {
     secretKey: TEST_SECRET,
   });
   server = app.listen(port, '127.0.0.1');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();

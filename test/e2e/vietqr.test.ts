@@ -1,8 +1,7 @@
-import fs from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import pino from 'pino';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc16 } from '../../adapters/vietqr/crc.ts';
 import { parseVietQr } from '../../adapters/vietqr/payload.ts';
@@ -10,16 +9,12 @@ import { isTransferReference } from '../../adapters/vietqr/reference.ts';
 import { createAgency, createApiKey } from '../../src/agencies/service.ts';
 import { createApp, createServices } from '../../src/app.ts';
 import { feedHeaders } from '../fakes/bank/camt.ts';
+import { launchBrowser, noBrowser, SCREENSHOTS } from '../helpers/browser.ts';
 import { type TestDatabase, testDatabase } from '../helpers/db.ts';
 import { TEST_SECRET } from '../helpers/hub.ts';
 import { decodeQrPng } from '../helpers/qr.ts';
-import { freePort, ROOT } from '../helpers/spawn.ts';
+import { freePort } from '../helpers/spawn.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const noBrowser = fs.existsSync(CHROMIUM)
-  ? false
-  : 'Debian chromium is not installed (apt-get install chromium)';
-const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
 const ACCOUNT = '0011001932418';
 const FEED_SECRET = 'feed-secret-e2e-0123456789abcdef';
 
@@ -46,18 +41,7 @@ beforeAll(async () => {
   });
   const app = createApp({ ...options, logger: pino({ level: 'silent' }), rateLimit: 0 }, services);
   server = app.listen(port, '127.0.0.1');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();

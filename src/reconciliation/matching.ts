@@ -64,7 +64,8 @@ refund_lines AS (
   WHERE l.type = 'refund'
 ),
 classified AS (
-  SELECT x.*,
+  -- Narrow on purpose: a million of these rows are kept for the summary; items fetch the rest.
+  SELECT x.line_no, x.type, x.mode, x.amount, x.fee, x.hub_amount, x.refund_id, x.expected_fee,
     CASE
       WHEN x.repeat OR x.settled_before THEN 'duplicate'
       WHEN x.hub_status IS NULL THEN 'missing_in_hub'
@@ -98,10 +99,15 @@ items AS (
   INSERT INTO recon_items (run_id, provider, business_date, category, status, carry_until, agency_id,
     attempt_id, payment_id, refund_id, type, line_no, provider_transaction_id, merchant_reference,
     line_amount, line_fee, line_status, occurred_at, hub_amount, hub_status, expected_fee)
-  SELECT $1, $2, $3::date, c.category, 'open', NULL::date, c.agency_id, c.attempt_id, c.payment_id, c.refund_id,
-         c.type, c.line_no, c.provider_transaction_id, c.merchant_reference, c.amount, c.fee, c.status,
-         c.occurred_at, c.hub_amount, c.hub_status, c.expected_fee
-  FROM classified c WHERE c.category <> 'matched'
+  SELECT $1, $2, $3::date, c.category, 'open', NULL::date, coalesce(a.agency_id, rf.agency_id),
+         coalesce(a.id, rf.attempt_id), coalesce(a.payment_id, rf.payment_id), rf.id, l.type, l.line_no,
+         l.provider_transaction_id, l.merchant_reference, l.amount, l.fee, l.status, l.occurred_at,
+         c.hub_amount, coalesce(a.status, rf.status), c.expected_fee
+  FROM classified c
+  JOIN settlement_lines l ON l.run_id = $1 AND l.line_no = c.line_no
+  LEFT JOIN attempts a ON l.type = 'payment' AND a.id = l.merchant_reference AND a.provider = $2
+  LEFT JOIN refunds rf ON rf.id = c.refund_id
+  WHERE c.category <> 'matched'
   UNION ALL
   SELECT $1, $2, $3::date, 'missing_at_provider', CASE WHEN $6::date IS NULL THEN 'open' ELSE 'carried' END, $6::date,
          u.agency_id, u.attempt_id, u.payment_id, u.refund_id, u.type, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
@@ -129,7 +135,7 @@ export interface ClassifiedTotal extends CategoryTotal {
 /** Classifies a run's lines, writes its items, and returns the counts and totals per category. */
 export async function classify(tx: Queryable, p: MatchParams): Promise<ClassifiedTotal[]> {
   // Sorting and hashing a million lines wants more than the default 4 MB (server memory, not ours).
-  await tx.query(`SELECT set_config('work_mem', '128MB', true)`);
+  await tx.query(`SELECT set_config('work_mem', '256MB', true)`);
   // Fresh statistics of the lines just copied, and hash joins: probing the attempts index once per
   // line is what a planner without them picks, and it is several times slower at this volume.
   await tx.exec('ANALYZE settlement_lines');

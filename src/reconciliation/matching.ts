@@ -64,20 +64,32 @@ refund_lines AS (
   WHERE l.type = 'refund'
 ),
 classified AS (
-  -- Narrow on purpose: a million of these rows are kept for the summary; items fetch the rest.
-  SELECT x.line_no, x.type, x.mode, x.amount, x.fee, x.hub_amount, x.refund_id, x.expected_fee,
-    CASE
-      WHEN x.repeat OR x.settled_before THEN 'duplicate'
-      WHEN x.hub_status IS NULL THEN 'missing_in_hub'
-      -- Paid at the provider while the hub still waits: the notification was lost.
-      WHEN x.paid AND x.hub_status IN ('processing', 'pending') THEN 'missing_in_hub'
-      WHEN x.paid <> (x.hub_status = 'succeeded') THEN 'status_mismatch'
-      WHEN NOT x.paid AND x.hub_status IN ('processing', 'pending') THEN 'status_mismatch'
-      WHEN x.amount <> x.hub_amount THEN 'amount_mismatch'
-      WHEN x.paid AND x.expected_fee IS NOT NULL AND x.fee <> x.expected_fee THEN 'fee_mismatch'
-      ELSE 'matched'
-    END AS category
-  FROM (SELECT * FROM payment_lines UNION ALL SELECT * FROM refund_lines) x
+  -- Narrow on purpose: a million verdicts are kept for the summary; the columns an item needs are
+  -- kept only for lines that become items (NULL costs nothing).
+  SELECT y.line_no, y.type, y.mode, y.amount, y.fee, y.hub_amount, y.refund_id, y.expected_fee, y.category,
+         CASE WHEN y.category <> 'matched' THEN y.provider_transaction_id END AS provider_transaction_id,
+         CASE WHEN y.category <> 'matched' THEN y.merchant_reference END AS merchant_reference,
+         CASE WHEN y.category <> 'matched' THEN y.status END AS status,
+         CASE WHEN y.category <> 'matched' THEN y.occurred_at END AS occurred_at,
+         CASE WHEN y.category <> 'matched' THEN y.attempt_id END AS attempt_id,
+         CASE WHEN y.category <> 'matched' THEN y.agency_id END AS agency_id,
+         CASE WHEN y.category <> 'matched' THEN y.payment_id END AS payment_id,
+         CASE WHEN y.category <> 'matched' THEN y.hub_status END AS hub_status
+  FROM (
+    SELECT x.*,
+      CASE
+        WHEN x.repeat OR x.settled_before THEN 'duplicate'
+        WHEN x.hub_status IS NULL THEN 'missing_in_hub'
+        -- Paid at the provider while the hub still waits: the notification was lost.
+        WHEN x.paid AND x.hub_status IN ('processing', 'pending') THEN 'missing_in_hub'
+        WHEN x.paid <> (x.hub_status = 'succeeded') THEN 'status_mismatch'
+        WHEN NOT x.paid AND x.hub_status IN ('processing', 'pending') THEN 'status_mismatch'
+        WHEN x.amount <> x.hub_amount THEN 'amount_mismatch'
+        WHEN x.paid AND x.expected_fee IS NOT NULL AND x.fee <> x.expected_fee THEN 'fee_mismatch'
+        ELSE 'matched'
+      END AS category
+    FROM (SELECT * FROM payment_lines UNION ALL SELECT * FROM refund_lines) x
+  ) y
 ),
 unsettled AS (
   -- What the hub recorded as done on this business day and no line settles.
@@ -99,15 +111,10 @@ items AS (
   INSERT INTO recon_items (run_id, provider, business_date, category, status, carry_until, agency_id,
     attempt_id, payment_id, refund_id, type, line_no, provider_transaction_id, merchant_reference,
     line_amount, line_fee, line_status, occurred_at, hub_amount, hub_status, expected_fee)
-  SELECT $1, $2, $3::date, c.category, 'open', NULL::date, coalesce(a.agency_id, rf.agency_id),
-         coalesce(a.id, rf.attempt_id), coalesce(a.payment_id, rf.payment_id), rf.id, l.type, l.line_no,
-         l.provider_transaction_id, l.merchant_reference, l.amount, l.fee, l.status, l.occurred_at,
-         c.hub_amount, coalesce(a.status, rf.status), c.expected_fee
-  FROM classified c
-  JOIN settlement_lines l ON l.run_id = $1 AND l.line_no = c.line_no
-  LEFT JOIN attempts a ON l.type = 'payment' AND a.id = l.merchant_reference AND a.provider = $2
-  LEFT JOIN refunds rf ON rf.id = c.refund_id
-  WHERE c.category <> 'matched'
+  SELECT $1, $2, $3::date, c.category, 'open', NULL::date, c.agency_id, c.attempt_id, c.payment_id, c.refund_id,
+         c.type, c.line_no, c.provider_transaction_id, c.merchant_reference, c.amount, c.fee, c.status,
+         c.occurred_at, c.hub_amount, c.hub_status, c.expected_fee
+  FROM classified c WHERE c.category <> 'matched'
   UNION ALL
   SELECT $1, $2, $3::date, 'missing_at_provider', CASE WHEN $6::date IS NULL THEN 'open' ELSE 'carried' END, $6::date,
          u.agency_id, u.attempt_id, u.payment_id, u.refund_id, u.type, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
@@ -136,11 +143,12 @@ export interface ClassifiedTotal extends CategoryTotal {
 export async function classify(tx: Queryable, p: MatchParams): Promise<ClassifiedTotal[]> {
   // Sorting and hashing a million lines wants more than the default 4 MB (server memory, not ours).
   await tx.query(`SELECT set_config('work_mem', '256MB', true)`);
-  // Fresh statistics of the lines just copied, and hash joins: probing the attempts index once per
-  // line is what a planner without them picks, and it is several times slower at this volume.
+  // Fresh statistics of the lines just copied, and hash joins and hash aggregates only: the planner
+  // misjudges CTE sizes and would probe the attempts index once per line or sort a million rows,
+  // several times slower at this volume. JIT compiling costs more than it saves for one statement.
   await tx.exec('ANALYZE settlement_lines');
   await tx.query(
-    `SELECT set_config('enable_nestloop', 'off', true), set_config('enable_mergejoin', 'off', true), set_config('jit', 'off', true)`,
+    `SELECT set_config('enable_nestloop', 'off', true), set_config('enable_mergejoin', 'off', true), set_config('enable_sort', 'off', true), set_config('jit', 'off', true)`,
   );
   const result = await tx.query<ClassifiedTotal>(CLASSIFY, [
     p.runId,
@@ -154,7 +162,7 @@ export async function classify(tx: Queryable, p: MatchParams): Promise<Classifie
     SUCCESS_STATUSES,
   ]);
   await tx.query(
-    `SELECT set_config('enable_nestloop', 'on', true), set_config('enable_mergejoin', 'on', true)`,
+    `SELECT set_config('enable_nestloop', 'on', true), set_config('enable_mergejoin', 'on', true), set_config('enable_sort', 'on', true)`,
   );
   return result.rows;
 }

@@ -53,7 +53,7 @@ export interface AppOptions {
 export function createServices(options: Omit<AppOptions, 'logger' | 'rateLimit'>) {
   const { publicUrl } = options;
   // Transactions that wrote outbox rows or pending refunds wake their jobs once committed.
-  const db = announcingDb(options.db, (topic) => (topic === 'webhooks' ? webhooks.nudge() : refunds.nudge()));
+  const db = announcingDb(options.db, (topic) => ({ webhooks, refunds, receipts })[topic].nudge());
   const providers = providersService({
     db,
     sealer: sealer(options.secretKey),

@@ -1,7 +1,7 @@
 import type { Db, Queryable } from './port.ts';
 
 /** Topics raised inside transactions, announced only once the transaction has committed. */
-export type CommitTopic = 'webhooks' | 'refunds';
+export type CommitTopic = 'webhooks' | 'refunds' | 'receipts';
 
 const raised = new WeakMap<Queryable, Set<CommitTopic>>();
 

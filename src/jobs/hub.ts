@@ -24,6 +24,8 @@ export interface HubJobs {
   'bank.drop': Record<string, never>;
   /** Sends due webhook deliveries: every minute, at once after a commit that wrote some, and when a retry falls due. */
   'webhooks.deliver': Record<string, never>;
+  /** Numbers queued e-receipts (at once after a success commits, and every minute). */
+  'receipts.issue': Record<string, never>;
   /** Executes pending refunds with their providers (new ones at once; unanswered ones again later). */
   'refunds.execute': Record<string, never>;
   /** Each morning: one reconciliation.run per provider with a settlement drop folder, for yesterday. */
@@ -33,6 +35,9 @@ export interface HubJobs {
 }
 
 export type HubQueue = Queue<HubJobs>;
+
+/** Commits within this window share one wake-up of their job. */
+const NUDGE_WINDOW_MS = 50;
 
 /** Minutes an attempt may stay in flight before the provider is asked about it. */
 export const RECOVER_AFTER_MINUTES = 5;
@@ -113,6 +118,13 @@ export async function startHubJobs(options: HubJobsOptions): Promise<HubQueue> {
     sweep,
   );
   await queue.define(
+    'receipts.issue',
+    async () => {
+      await services.receipts.issueDue();
+    },
+    sweep,
+  );
+  await queue.define(
     'refunds.execute',
     async () => {
       const result = await services.refunds.executeDue();
@@ -146,13 +158,24 @@ export async function startHubJobs(options: HubJobsOptions): Promise<HubQueue> {
     { policy: 'stately', retryLimit: 2, retryDelay: 300, expireInSeconds: 3600 },
   );
   // Sent after the commit (never inside: PGlite's one connection is the transaction's until then).
-  const nudge = (name: 'webhooks.deliver' | 'refunds.execute') => () => {
-    queue
-      .send(name, {})
-      .catch((err) => logger.warn({ err, queue: name }, 'job not sent; the sweep will run it'));
+  // Coalesced: one send per queue at the end of a short window covers every commit made in it,
+  // so a burst of successes costs one job, not one insert per success.
+  const nudge = (name: 'webhooks.deliver' | 'refunds.execute' | 'receipts.issue') => {
+    let pending: NodeJS.Timeout | null = null;
+    return () => {
+      if (pending) return;
+      pending = setTimeout(() => {
+        pending = null;
+        queue
+          .send(name, {})
+          .catch((err) => logger.warn({ err, queue: name }, 'job not sent; the sweep will run it'));
+      }, NUDGE_WINDOW_MS);
+      pending.unref();
+    };
   };
   services.webhooks.onNudge(nudge('webhooks.deliver'));
   services.refunds.onNudge(nudge('refunds.execute'));
+  services.receipts.onNudge(nudge('receipts.issue'));
 
   if (work) {
     await queue.schedule('payments.expire', '* * * * *');
@@ -161,6 +184,7 @@ export async function startHubJobs(options: HubJobsOptions): Promise<HubQueue> {
     if (options.bankDropDir) await queue.schedule('bank.drop', '* * * * *');
     await queue.schedule('webhooks.deliver', '* * * * *');
     await queue.schedule('refunds.execute', '* * * * *');
+    await queue.schedule('receipts.issue', '* * * * *');
     if (options.reconciliationCron) await queue.schedule('reconciliation.daily', options.reconciliationCron);
   }
   return queue;

@@ -1,3 +1,4 @@
+import { ADAPTERS } from '../../adapters/index.ts';
 import type {
   AdapterHost,
   CheckoutResult,
@@ -6,7 +7,6 @@ import type {
   NotificationVerdict,
   ProviderOutcome,
 } from '../../adapters/types.ts';
-import { ADAPTERS } from '../../adapters/index.ts';
 import type { Db, Queryable } from '../db/port.ts';
 import { recordEvent } from '../events/service.ts';
 import { newId } from '../ids.ts';
@@ -14,7 +14,7 @@ import { paymentSucceeded } from '../ledger/postings.ts';
 import { postEntry } from '../ledger/service.ts';
 import { money } from '../money.ts';
 import { adapterNamed, type ProvidersService } from '../providers/service.ts';
-import { issueReceipt } from '../receipts/service.ts';
+import { queueReceipt } from '../receipts/service.ts';
 import { refundDoublePayment } from '../refunds/service.ts';
 import * as aq from './attempt-queries.ts';
 import type { PaymentRow } from './queries.ts';
@@ -166,9 +166,9 @@ export function attemptsService(deps: AttemptsDeps) {
             attemptId: attempt.id,
             lines: paymentSucceeded({ provider, agencyId: paid.agency_id, amount: attempt.amount }),
           });
-          // Last: the agency's receipt series row stays locked from here to the commit, so every
-          // other success of the agency waits this long, not the whole transaction.
-          await issueReceipt(tx, paid, new Date());
+          // Numbered just after the commit, in batches (a per-agency series would otherwise be
+          // one row every success of the agency waits on until the commit).
+          await queueReceipt(tx, paid);
         }
         return 'accepted';
       }

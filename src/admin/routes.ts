@@ -50,6 +50,44 @@ function reconProblem(error: unknown): never {
   }
 }
 
+interface BankCreditRow {
+  id: string;
+  agency_code: string;
+  source: string;
+  bank_reference: string;
+  amount: string;
+  memo: string;
+  payer_name: string | null;
+  booked_at: Date;
+  status: string;
+  transfer_reference: string | null;
+  payment_id: string | null;
+  attempt_id: string | null;
+  detail: string | null;
+  received_at: Date;
+}
+
+function bankCreditJson(c: BankCreditRow) {
+  return {
+    id: c.id,
+    object: 'bank_credit' as const,
+    agency: c.agency_code,
+    source: c.source,
+    bank_reference: c.bank_reference,
+    amount: toJsonAmount(c.amount),
+    currency: 'VND' as const,
+    memo: c.memo,
+    payer_name: c.payer_name,
+    booked_at: new Date(c.booked_at).toISOString(),
+    status: c.status,
+    transfer_reference: c.transfer_reference,
+    payment: c.payment_id,
+    attempt: c.attempt_id,
+    detail: c.detail,
+    received_at: new Date(c.received_at).toISOString(),
+  };
+}
+
 export interface AdminDeps {
   db: Db;
   recon: ReconciliationService;
@@ -249,6 +287,25 @@ export function adminRoutes(deps: AdminDeps): Router {
       });
     },
   );
+
+  router.get('/admin/v1/bank_credits', validateRequest('listBankCredits'), async (_req, res) => {
+    const query = res.locals.query as { status?: string; limit?: number; starting_after?: string };
+    const limit = query.limit ?? 20;
+    const { rows } = await db.query<BankCreditRow>(
+      `SELECT c.*, a.code AS agency_code FROM bank_credits c JOIN agencies a ON a.id = c.agency_id
+        WHERE ($1::text[] IS NULL OR c.agency_id = ANY ($1))
+          AND (CASE WHEN $2::text IS NULL THEN c.status IN ('unmatched', 'amount_mismatch', 'late', 'duplicate')
+                    ELSE c.status = $2 END)
+          AND ($3::text IS NULL OR c.id < $3)
+        ORDER BY c.id DESC LIMIT $4`,
+      [staffOf(res.locals).scope, query.status ?? null, query.starting_after ?? null, limit + 1],
+    );
+    res.json({
+      object: 'list',
+      data: rows.slice(0, limit).map(bankCreditJson),
+      has_more: rows.length > limit,
+    });
+  });
 
   router.get(
     '/admin/v1/reconciliation/items/:id',

@@ -47,10 +47,15 @@ export const doublePaymentReceived = (m: Move): Line[] => [
   credit(accounts.suspense(m.agencyId), money(m.amount)),
 ];
 
-/** A refund succeeded at the provider: the reverse of what it refunds. */
-export const refundSucceeded = (m: Move & { kind: 'requested' | 'double_payment' }): Line[] => [
+/**
+ * A refund succeeded at the provider: the reverse of what it refunds. A requested refund gives
+ * back the agency's money; the others (double payment, reconciliation) money held in suspense.
+ */
+export const refundSucceeded = (
+  m: Move & { kind: 'requested' | 'double_payment' | 'reconciliation' },
+): Line[] => [
   debit(
-    m.kind === 'double_payment' ? accounts.suspense(m.agencyId) : accounts.agencyPayable(m.agencyId),
+    m.kind === 'requested' ? accounts.agencyPayable(m.agencyId) : accounts.suspense(m.agencyId),
     money(m.amount),
   ),
   credit(accounts.providerClearing(m.provider), money(m.amount)),

@@ -6,6 +6,7 @@ import type { Db } from '../db/port.ts';
 import { ulid } from '../ids.ts';
 import type { AttemptsService } from '../payments/attempts.ts';
 import { adapterNamed, type ProvidersService } from '../providers/service.ts';
+import { refundUnkept } from '../refunds/service.ts';
 import { ingest } from './ingest.ts';
 import { postConfirmedLine } from './ledger.ts';
 import * as q from './queries.ts';
@@ -169,40 +170,25 @@ export function reconciliationService(deps: ReconDeps) {
         break;
       }
       case 'refund': {
-        // Money the provider collected that the hub will not keep: returned through the provider.
+        // Money the provider collected that the hub will not keep: returned through the provider,
+        // by a refund created with this action (executed after the commit, like any other).
         if (current.type !== 'payment' || !current.attempt_id || !current.agency_id || !current.line_amount)
           refuse('only a settled payment line of a known attempt can be refunded through its provider');
+        if (current.hub_status === 'succeeded')
+          refuse('the hub keeps this payment; refund it through the payment instead');
         const adapter = adapterFor(current.provider);
-        const attempt = (
-          await db.query<{ mode: 'test' | 'live'; amount: string; created_at: Date }>(
-            'SELECT mode, amount, created_at FROM attempts WHERE id = $1',
-            [current.attempt_id],
-          )
-        ).rows[0]!;
-        const ctx = await deps.providers.contextFor(current.agency_id!, attempt.mode, current.provider);
+        const mode = (
+          await db.query<{ mode: 'test' | 'live' }>('SELECT mode FROM attempts WHERE id = $1', [
+            current.attempt_id,
+          ])
+        ).rows[0]!.mode;
+        const ctx = await deps.providers.contextFor(current.agency_id!, mode, current.provider);
         if (!adapter.capabilities.refund || !ctx) refuse(`${current.provider} cannot refund for this agency`);
-        const refundId = `re_${ulid()}`;
-        const outcome = await adapter.refund(ctx!, {
-          refundId,
-          attemptId: current.attempt_id!,
-          amount: current.line_amount!,
-          attemptAmount: attempt.amount,
-          providerTransactionId: current.provider_transaction_id ?? undefined,
-          attemptCreatedAt: attempt.created_at,
-          reason: request.note.slice(0, 200),
-          requestedBy: request.actor,
-          clientIp: '127.0.0.1',
-        });
-        result = {
-          refund_id: refundId,
-          status: outcome.status,
-          provider_refund_id: outcome.providerRefundId,
-        };
-        if (outcome.status === 'failed')
-          throw new ReconError(
-            'provider_refused',
-            `the provider refused the refund: ${outcome.failure?.message ?? ''}`,
-          );
+        const earlier = await db.query<{ id: string }>(
+          `SELECT id FROM refunds WHERE attempt_id = $1 AND kind = 'reconciliation'`,
+          [current.attempt_id],
+        );
+        if (earlier.rows[0]) refuse(`it was refunded already (${earlier.rows[0].id})`);
         break;
       }
       case 'write_off':
@@ -222,6 +208,24 @@ export function reconciliationService(deps: ReconDeps) {
     return db.transaction(async (tx) => {
       const locked = (await q.itemById(tx, request.scope, request.itemId, true))!;
       if (locked.status !== current.status) refuse('it changed meanwhile; reload it');
+      if (request.action === 'refund') {
+        const { rows } = await tx.query<{ id: string; agency_id: string; mode: 'test' | 'live' }>(
+          'SELECT p.id, p.agency_id, p.mode FROM attempts a JOIN payments p ON p.id = a.payment_id WHERE a.id = $1',
+          [current.attempt_id],
+        );
+        const refund = await refundUnkept(
+          tx,
+          rows[0]!,
+          { id: current.attempt_id!, provider: current.provider },
+          {
+            kind: 'reconciliation',
+            amount: current.line_amount!,
+            reason: request.note.slice(0, 200),
+            requestedBy: request.actor,
+          },
+        );
+        result = { refund_id: refund.id, status: refund.status };
+      }
       await q.setItemState(tx, current.id, next);
       if (request.action === 'confirm_payment') await postConfirmedLine(tx, current);
       await audit(tx, {

@@ -8,7 +8,7 @@ export interface RefundRow {
   agency_id: string;
   mode: 'test' | 'live';
   provider: string;
-  kind: 'requested' | 'double_payment';
+  kind: 'requested' | 'double_payment' | 'reconciliation';
   amount: string;
   reason: string;
   status: 'pending' | 'succeeded' | 'failed';

@@ -30,7 +30,26 @@ export const retryDelaySeconds = (tries: number) => Math.min(30 * 2 ** Math.max(
  * A double payment: in the transaction that records it, the money is put in suspense and its
  * refund is created, to be executed like any other (the refunds job, or executeDue).
  */
-export async function refundDoublePayment(tx: Queryable, payment: PaymentRow, attempt: AttemptRow) {
+export function refundDoublePayment(tx: Queryable, payment: PaymentRow, attempt: AttemptRow) {
+  return refundUnkept(tx, payment, attempt, {
+    kind: 'double_payment',
+    amount: attempt.amount,
+    reason: 'double payment',
+    requestedBy: 'system',
+  });
+}
+
+/**
+ * Money the provider collected for an attempt that the hub will not keep (a double payment, or
+ * found by reconciliation): received into suspense and refunded out of it. Call it in the
+ * transaction that decides so; the refund is executed after the commit, like any other.
+ */
+export async function refundUnkept(
+  tx: Queryable,
+  payment: Pick<PaymentRow, 'id' | 'agency_id' | 'mode'>,
+  attempt: Pick<AttemptRow, 'id' | 'provider'>,
+  r: { kind: 'double_payment' | 'reconciliation'; amount: string; reason: string; requestedBy: string },
+) {
   const refund = (
     await q.insertRefund(tx, {
       id: newId('re'),
@@ -39,14 +58,14 @@ export async function refundDoublePayment(tx: Queryable, payment: PaymentRow, at
       agency_id: payment.agency_id,
       mode: payment.mode,
       provider: attempt.provider,
-      kind: 'double_payment',
-      amount: attempt.amount,
-      reason: 'double payment',
-      requested_by: 'system',
+      kind: r.kind,
+      amount: r.amount,
+      reason: r.reason,
+      requested_by: r.requestedBy,
     })
   ).rows[0]!;
   await postEntry(tx, {
-    kind: 'double_payment',
+    kind: r.kind === 'double_payment' ? 'double_payment' : 'unkept_receipt',
     mode: payment.mode,
     agencyId: payment.agency_id,
     paymentId: payment.id,
@@ -54,7 +73,7 @@ export async function refundDoublePayment(tx: Queryable, payment: PaymentRow, at
     lines: doublePaymentReceived({
       provider: attempt.provider,
       agencyId: payment.agency_id,
-      amount: attempt.amount,
+      amount: r.amount,
     }),
   });
   raiseAfterCommit(tx, 'refunds');
@@ -81,7 +100,7 @@ export function refundsService(deps: RefundsDeps) {
       if (!refund) return null;
       if (refund.status === 'succeeded') {
         await postEntry(tx, {
-          kind: refund.kind === 'double_payment' ? 'double_payment_refund' : 'refund',
+          kind: refund.kind === 'requested' ? 'refund' : `${refund.kind}_refund`,
           mode: refund.mode,
           agencyId: refund.agency_id,
           paymentId: refund.payment_id,

@@ -22,13 +22,14 @@ const at = (date: string, time: string) => `${date}T${time}+07:00`;
 
 let hub: TestDatabase;
 let recon: ReconciliationService;
+let services: ReturnType<typeof createServices>;
 
 beforeAll(async () => {
   hub = await testDatabase();
   await createAgency(hub.db, { code: 'PROV-A', name: 'Tỉnh A' });
   await createAgency(hub.db, { code: 'PROV-B', name: 'Tỉnh B' });
   await enableProvider(hub.db, 'PROV-A', 'sandbox');
-  const services = createServices({ db: hub.db, publicUrl: PUBLIC_URL, secretKey: TEST_SECRET });
+  services = createServices({ db: hub.db, publicUrl: PUBLIC_URL, secretKey: TEST_SECRET });
   recon = reconciliationService({
     db: hub.db,
     attempts: services.attempts,
@@ -252,8 +253,34 @@ describe('a business day with every category', () => {
     });
     expect(refunded.item).toMatchObject({ status: 'resolved', resolution: 'refund' });
     expect(refunded.action.result).toMatchObject({
-      status: 'succeeded',
+      status: 'pending',
       refund_id: expect.stringMatching(/^re_/),
+    });
+    // Executed like any refund: through the provider, out of suspense, the payment untouched.
+    await services.refunds.executeDue();
+    const refund = await hub.db.query<{ status: string; kind: string; amount: string }>(
+      'SELECT status, kind, amount FROM refunds WHERE id = $1',
+      [refunded.action.result.refund_id],
+    );
+    expect(refund.rows[0]).toMatchObject({ status: 'succeeded', kind: 'reconciliation', amount: '150000' });
+    const suspense = await hub.db.query<{ balance: string }>(
+      `SELECT coalesce(sum(l.amount), 0)::text AS balance FROM journal_lines l
+         JOIN journal_entries e ON e.id = l.entry_id
+        WHERE e.refund_id = $1 OR (e.kind = 'unkept_receipt' AND e.attempt_id = $2)`,
+      [refunded.action.result.refund_id, s.failedInHub!.attemptId],
+    );
+    expect(suspense.rows[0]!.balance).toBe('0');
+    // Reopened, it cannot be refunded twice.
+    await recon.resolve({ itemId: item.id, action: 'reopen', note: 'Check.', actor: 'u', scope: null });
+    await expect(
+      recon.resolve({ itemId: item.id, action: 'refund', note: 'Again.', actor: 'u', scope: null }),
+    ).rejects.toThrow(/refunded already/);
+    await recon.resolve({
+      itemId: item.id,
+      action: 'write_off',
+      note: 'Refunded above.',
+      actor: 'u',
+      scope: null,
     });
   });
 
@@ -275,7 +302,7 @@ describe('a business day with every category', () => {
     // Resolutions of the first run carry over to the same breaks in the corrected one.
     expect(newItems.find((i) => i.provider_transaction_id === 'T5')).toMatchObject({
       status: 'resolved',
-      resolution: 'refund',
+      resolution: 'write_off',
     });
     expect(newItems.some((i) => i.category === 'duplicate')).toBe(false);
     expect(newItems.find((i) => i.attempt_id === late.attemptId)).toMatchObject({

@@ -1,28 +1,17 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { onPglite, type TestDatabase, testDatabase } from '../helpers/db.ts';
+import { type CliDatabase, cliDatabase } from '../helpers/cli.ts';
+import type { TestDatabase } from '../helpers/db.ts';
 import { payhub } from '../helpers/spawn.ts';
 
-let database: TestDatabase | null = null;
+let cli: CliDatabase;
 let env: Record<string, string>;
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'payhub-cli-'));
+let database: TestDatabase | null;
 
 beforeAll(async () => {
-  if (onPglite) {
-    env = { PAYHUB_DATA_DIR: dataDir, DATABASE_URL: '' };
-  } else {
-    database = await testDatabase({ migrated: false });
-    const url = new URL(database.url!);
-    url.searchParams.set('options', `-c search_path=${database.schema}`);
-    env = { DATABASE_URL: url.toString(), PAYHUB_DATA_DIR: dataDir };
-  }
+  cli = await cliDatabase('payhub-cli-');
+  ({ env, database } = cli);
 });
-afterAll(async () => {
-  await database?.drop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => cli.drop());
 
 describe('payhub CLI', () => {
   it('migrate applies the numbered migrations, then nothing', () => {

@@ -1,31 +1,22 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPg } from '../../src/db/pg.ts';
 import { openPglite } from '../../src/db/pglite.ts';
 import type { Db } from '../../src/db/port.ts';
-import { onPglite, type TestDatabase, testDatabase } from '../helpers/db.ts';
+import { type CliDatabase, cliDatabase } from '../helpers/cli.ts';
+import { onPglite, type TestDatabase } from '../helpers/db.ts';
 import { payhub } from '../helpers/spawn.ts';
 
-let database: TestDatabase | null = null;
+let cli: CliDatabase;
 let env: Record<string, string>;
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'payhub-cli-webhooks-'));
+let database: TestDatabase | null;
+let dataDir: string;
 
 beforeAll(async () => {
-  if (onPglite) {
-    env = { PAYHUB_DATA_DIR: dataDir, DATABASE_URL: '' };
-  } else {
-    database = await testDatabase({ migrated: false });
-    const url = new URL(database.url!);
-    url.searchParams.set('options', `-c search_path=${database.schema}`);
-    env = { DATABASE_URL: url.toString(), PAYHUB_DATA_DIR: dataDir };
-  }
+  cli = await cliDatabase('payhub-cli-webhooks-');
+  ({ env, database, dataDir } = cli);
 });
-afterAll(async () => {
-  await database?.drop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => cli.drop());
 
 /** The CLI's database, opened once it has exited (PGlite allows one process at a time). */
 async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {

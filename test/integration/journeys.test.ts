@@ -3,61 +3,27 @@
  * VNPay and MoMo simulators (test/fakes) check the hub's signatures with their own code, redirect
  * the browser back with signed parameters and post signed notifications to /notify/<provider>.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import pino from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, createServices, type Services } from '../../src/app.ts';
-import { type MomoSimulator, startMomoSimulator } from '../fakes/momo/server.ts';
-import { startVnpaySimulator, type VnpaySimulator } from '../fakes/vnpay/server.ts';
-import { paymentBody, TEST_SECRET, type TestHub, testHub } from '../helpers/hub.ts';
+import type { Services } from '../../src/app.ts';
+import type { MomoSimulator } from '../fakes/momo/server.ts';
+import type { VnpaySimulator } from '../fakes/vnpay/server.ts';
+import { paymentBody, type TestHub } from '../helpers/hub.ts';
+import { type ProviderHub, providerHub } from '../helpers/provider-hub.ts';
 
 let hub: TestHub;
-let server: Server;
 let base: string;
-let app: ReturnType<typeof createApp>;
+let app: ProviderHub['app'];
 let services: Services;
 let vnpay: VnpaySimulator;
 let momo: MomoSimulator;
-
-const VNPAY = { tmn_code: 'PAYHUB01', hash_secret: 'JOURNEYSECRET0123456789ABCDEFGHIJ' };
-const MOMO = {
-  partner_code: 'MOMOPH01',
-  access_key: 'F8BBA842ECF85',
-  secret_key: 'K951B6PE1waDMi640xX08PD3vg6EkVlz',
-};
+let providers: ProviderHub;
 
 beforeAll(async () => {
-  hub = await testHub();
-  server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const options = { db: hub.db, publicUrl: base, secretKey: TEST_SECRET };
-  services = createServices(options);
-  app = createApp({ ...options, logger: pino({ level: 'silent' }), rateLimit: 0 }, services);
-  server.on('request', app);
-  vnpay = await startVnpaySimulator({ tmnCode: VNPAY.tmn_code, hashSecret: VNPAY.hash_secret });
-  momo = await startMomoSimulator({
-    partnerCode: MOMO.partner_code,
-    accessKey: MOMO.access_key,
-    secretKey: MOMO.secret_key,
-  });
-  await services.providers.configure('PROV-A', 'vnpay', {
-    ...VNPAY,
-    pay_url: vnpay.payUrl,
-    api_url: vnpay.apiUrl,
-  });
-  await services.providers.configure('PROV-A', 'momo', { ...MOMO, endpoint: momo.endpoint });
+  providers = await providerHub();
+  ({ hub, base, app, services, vnpay, momo } = providers);
 });
-
-afterAll(async () => {
-  await vnpay?.close();
-  await momo?.close();
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
-  await hub?.drop();
-});
+afterAll(() => providers?.close());
 
 const path = (url: string) => {
   const u = new URL(url);

@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse';
+import { csvRecords } from '../csv.ts';
 import type { SettlementLine } from '../types.ts';
 import { ORDER_ID, paymentStatus } from './protocol.ts';
 
@@ -55,60 +55,22 @@ function lineOf(lineNo: number, record: string[]): SettlementLine {
   };
 }
 
-function drainedOrClosed(stream: NodeJS.EventEmitter): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      stream.off('drain', done);
-      stream.off('close', done);
-      resolve();
-    };
-    stream.on('drain', done);
-    stream.on('close', done);
-  });
-}
-
 /** Streams PayHub's MoMo settlement CSV; the first bad line stops the import, naming its number. */
 export async function* parseSettlement(input: AsyncIterable<Buffer | string>): AsyncIterable<SettlementLine> {
-  const parser = parse({
-    bom: true,
-    info: true,
-    trim: true,
-    skip_empty_lines: true,
-    relax_column_count: true,
-    // Explicit, so a CRLF file does not leave "\r" in the last column and line numbers stay exact.
-    record_delimiter: ['\r\n', '\n'],
-  });
-  (async () => {
-    for await (const chunk of input) {
-      if (parser.destroyed) return;
-      // Backpressure; 'close' too, so a reader that stops early does not leave this waiting.
-      if (!parser.write(chunk)) await drainedOrClosed(parser);
-    }
-    if (!parser.destroyed) parser.end();
-  })().catch((error) => parser.destroy(error));
-
-  let headerSeen = false;
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{
-      record: string[];
-      info: { lines: number };
-    }>) {
-      if (!headerSeen) {
-        if (record.join(',') !== SETTLEMENT_HEADER.join(',')) {
-          fail(info.lines, `header must be ${SETTLEMENT_HEADER.join(',')}`);
-        }
-        headerSeen = true;
-        continue;
-      }
-      yield lineOf(info.lines, record);
-    }
-  } catch (error) {
-    // csv-parse's own errors (a stray quote…) carry `lines`; ours already name the line.
-    const lines = (error as { lines?: number }).lines;
-    if (typeof lines === 'number' && !(error as Error).message.startsWith('MoMo settlement')) {
-      throw new Error(`MoMo settlement line ${lines}: ${(error as Error).message}`);
-    }
-    throw error;
+  for await (const { line, record } of csvRecords(input, {
+    options: {
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      // Explicit, so a CRLF file does not leave "\r" in the last column and line numbers stay exact.
+      record_delimiter: ['\r\n', '\n'],
+    },
+    header: SETTLEMENT_HEADER,
+    error: (line, why) => new Error(`MoMo settlement line ${line}: ${why}`),
+    wrongHeader: `header must be ${SETTLEMENT_HEADER.join(',')}`,
+    empty: `empty file; header must be ${SETTLEMENT_HEADER.join(',')}`,
+  })) {
+    yield lineOf(line, record);
   }
-  if (!headerSeen) fail(1, `empty file; header must be ${SETTLEMENT_HEADER.join(',')}`);
 }

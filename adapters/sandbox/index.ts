@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { parse } from 'csv-parse';
+import { csvRecords } from '../csv.ts';
 import type {
   InboundRequest,
   NotificationVerdict,
@@ -175,54 +173,40 @@ export const sandboxAdapter: ProviderAdapter = {
 
   /** PayHub's sandbox settlement CSV: transaction_id,attempt_id,type,amount,fee,status,occurred_at. */
   async *parseSettlement(input): AsyncIterable<SettlementLine> {
-    const parser = parse({ trim: true, skip_empty_lines: true });
-    // pipeline() keeps backpressure (a large file is never buffered whole) and passes source errors on.
-    const feeding = pipeline(Readable.from(input), parser).catch(() => {});
-    let lineNo = 0;
-    try {
-      for await (const record of parser as AsyncIterable<string[]>) {
-        lineNo++;
-        if (lineNo === 1) {
-          if (record.join(',') !== SETTLEMENT_HEADER)
-            throw new Error(`line 1: the header must be ${SETTLEMENT_HEADER}`);
-          continue;
-        }
-        if (record.length !== 7) throw new Error(`line ${lineNo}: expected 7 columns, got ${record.length}`);
-        const [transaction_id, attempt_id, type, amount, fee, status, occurred_at] = record as [
-          string,
-          string,
-          string,
-          string,
-          string,
-          string,
-          string,
-        ];
-        if (!transaction_id || !attempt_id || (type !== 'payment' && type !== 'refund')) {
-          throw new Error(`line ${lineNo}: missing transaction_id/attempt_id or unknown type`);
-        }
-        if (!WHOLE.test(amount) || !WHOLE.test(fee)) throw new Error(`line ${lineNo}: bad amount or fee`);
-        // ISO 8601 with an explicit offset only: a bare or cut-off time would be read as another instant.
-        const occurredAt = new Date(occurred_at);
-        if (!ISO_WITH_OFFSET.test(occurred_at) || Number.isNaN(occurredAt.getTime()))
-          throw new Error(`line ${lineNo}: bad occurred_at "${occurred_at}"`);
-        yield {
-          lineNo,
-          providerTransactionId: transaction_id,
-          merchantReference: attempt_id,
-          type,
-          amount,
-          fee,
-          status,
-          occurredAt,
-        };
+    for await (const { line: lineNo, record } of csvRecords(input, {
+      options: { trim: true, skip_empty_lines: true },
+      header: SETTLEMENT_HEADER.split(','),
+      error: (line, why) => new Error(`line ${line}: ${why}`),
+      wrongHeader: `the header must be ${SETTLEMENT_HEADER}`,
+    })) {
+      if (record.length !== 7) throw new Error(`line ${lineNo}: expected 7 columns, got ${record.length}`);
+      const [transaction_id, attempt_id, type, amount, fee, status, occurred_at] = record as [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
+      if (!transaction_id || !attempt_id || (type !== 'payment' && type !== 'refund')) {
+        throw new Error(`line ${lineNo}: missing transaction_id/attempt_id or unknown type`);
       }
-    } catch (error) {
-      const lines = (error as { lines?: unknown }).lines;
-      if (typeof lines === 'number') throw new Error(`line ${lines}: ${(error as Error).message}`);
-      throw error;
-    } finally {
-      parser.destroy();
-      await feeding;
+      if (!WHOLE.test(amount) || !WHOLE.test(fee)) throw new Error(`line ${lineNo}: bad amount or fee`);
+      // ISO 8601 with an explicit offset only: a bare or cut-off time would be read as another instant.
+      const occurredAt = new Date(occurred_at);
+      if (!ISO_WITH_OFFSET.test(occurred_at) || Number.isNaN(occurredAt.getTime()))
+        throw new Error(`line ${lineNo}: bad occurred_at "${occurred_at}"`);
+      yield {
+        lineNo,
+        providerTransactionId: transaction_id,
+        merchantReference: attempt_id,
+        type,
+        amount,
+        fee,
+        status,
+        occurredAt,
+      };
     }
   },
 

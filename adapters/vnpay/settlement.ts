@@ -1,6 +1,4 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { parse } from 'csv-parse';
+import { csvRecords } from '../csv.ts';
 import type { SettlementLine } from '../types.ts';
 import { parseVnDate } from './dates.ts';
 
@@ -19,11 +17,6 @@ export const SETTLEMENT_HEADER = [
 ] as const;
 
 const WHOLE = /^(0|[1-9]\d*)$/;
-
-interface Parsed {
-  info: { lines: number };
-  record: string[];
-}
 
 function lineOf(lineNo: number, fields: string[]): SettlementLine {
   const fail = (why: string): never => {
@@ -60,32 +53,13 @@ function lineOf(lineNo: number, fields: string[]): SettlementLine {
 
 /** Streams the file: each line is checked strictly and the first bad one stops the parse, naming it. */
 export async function* parseSettlement(input: AsyncIterable<Buffer | string>): AsyncIterable<SettlementLine> {
-  const parser = parse({ info: true, bom: true, trim: true, skip_empty_lines: true });
-  // Errors of the source reach the loop below through the parser, which pipeline destroys.
-  const feeding = pipeline(Readable.from(input), parser).catch(() => {});
-  let headerSeen = false;
-  try {
-    for await (const { info, record } of parser as AsyncIterable<Parsed>) {
-      if (!headerSeen) {
-        if (record.join(',') !== SETTLEMENT_HEADER.join(',')) {
-          throw new Error(
-            `VNPay settlement line ${info.lines}: expected the header ${SETTLEMENT_HEADER.join(',')}`,
-          );
-        }
-        headerSeen = true;
-        continue;
-      }
-      yield lineOf(info.lines, record);
-    }
-  } catch (error) {
-    const lines = (error as { lines?: unknown }).lines;
-    if (typeof lines === 'number' && !(error as Error).message.startsWith('VNPay settlement')) {
-      throw new Error(`VNPay settlement line ${lines}: ${(error as Error).message}`);
-    }
-    throw error;
-  } finally {
-    parser.destroy();
-    await feeding;
+  for await (const { line, record } of csvRecords(input, {
+    options: { bom: true, trim: true, skip_empty_lines: true },
+    header: SETTLEMENT_HEADER,
+    error: (line, why) => new Error(`VNPay settlement line ${line}: ${why}`),
+    wrongHeader: `expected the header ${SETTLEMENT_HEADER.join(',')}`,
+    empty: 'the file is empty (no header)',
+  })) {
+    yield lineOf(line, record);
   }
-  if (!headerSeen) throw new Error('VNPay settlement line 1: the file is empty (no header)');
 }

@@ -1,9 +1,5 @@
 import os from 'node:os';
-import path from 'node:path';
-import { createAgency, createApiKey } from '../src/agencies/service.ts';
-import { migrate } from '../src/db/migrate.ts';
-import { openPg } from '../src/db/pg.ts';
-import { benchSchema, freePort, load, ROOT, row, startProcess, stop } from './lib.ts';
+import { benchDatabase, load, row, startBareAndHub } from './lib.ts';
 
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -13,15 +9,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
  * one-statement insert) against a bare Express + pg app doing one INSERT per request.
  */
 export async function benchCreatePayment(): Promise<boolean> {
-  const db = await benchSchema();
-  const store = openPg({ connectionString: db.url, max: 2 });
-  await migrate(store);
-  await store.query(
-    'CREATE TABLE bare_payments (id text PRIMARY KEY, amount numeric(15,0), reference text, body jsonb, created_at timestamptz DEFAULT now())',
-  );
-  await createAgency(store, { code: 'BENCH', name: 'Bench', returnOrigins: ['https://portal.example.vn'] });
-  const { key } = await createApiKey(store, 'BENCH', 'test');
-  await store.close();
+  const { db, key } = await benchDatabase();
 
   const body = (i: number) => ({
     amount: 150000 + (i % 1000),
@@ -32,38 +20,19 @@ export async function benchCreatePayment(): Promise<boolean> {
     payer: { name: 'Nguyễn Văn An' },
   });
 
-  const [barePort, hubPort] = [await freePort(), await freePort()];
-  const bare = await startProcess(
-    path.join(ROOT, 'bench/bare-server.ts'),
-    { BENCH_DATABASE_URL: db.url, PORT: String(barePort) },
-    /ready/,
-  );
-  const hub = await startProcess(
-    path.join(ROOT, 'src/server.ts'),
-    {
-      DATABASE_URL: db.url,
-      PORT: String(hubPort),
-      PAYHUB_RATE_LIMIT: '0',
-      LOG_LEVEL: 'warn',
-      PAYHUB_JOBS: 'off',
-    },
-    /PayHub listening/,
-  ).catch(async (error) => {
-    await stop(bare);
-    throw error;
-  });
+  const servers = await startBareAndHub(db.url);
   try {
     const auth = { authorization: `Bearer ${key}` };
     // Warm both up (JIT, pools, caches) before measuring.
     await load({
-      url: `http://127.0.0.1:${barePort}/payments`,
+      url: `${servers.bareUrl}/payments`,
       headers: {},
       body: (i) => body(-i),
       connections: 10,
       seconds: 2,
     });
     await load({
-      url: `http://127.0.0.1:${hubPort}/v1/payments`,
+      url: `${servers.hubUrl}/v1/payments`,
       headers: auth,
       body: (i) => body(-i),
       idempotent: true,
@@ -71,14 +40,14 @@ export async function benchCreatePayment(): Promise<boolean> {
       seconds: 2,
     });
     const ceiling = await load({
-      url: `http://127.0.0.1:${barePort}/payments`,
+      url: `${servers.bareUrl}/payments`,
       headers: {},
       body,
       connections: CONNECTIONS,
       seconds: SECONDS,
     });
     const hubResult = await load({
-      url: `http://127.0.0.1:${hubPort}/v1/payments`,
+      url: `${servers.hubUrl}/v1/payments`,
       headers: auth,
       body: (i) => body(i + 10_000_000),
       idempotent: true,
@@ -97,7 +66,7 @@ export async function benchCreatePayment(): Promise<boolean> {
     );
     return ok;
   } finally {
-    await Promise.all([stop(hub), stop(bare)]);
+    await servers.stop();
     await db.drop();
   }
 }

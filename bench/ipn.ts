@@ -1,13 +1,9 @@
 import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
-import { createAgency, createApiKey } from '../src/agencies/service.ts';
-import { migrate } from '../src/db/migrate.ts';
-import { openPg } from '../src/db/pg.ts';
 import { providersService } from '../src/providers/service.ts';
 import { sealer } from '../src/secrets.ts';
 import { signQuery, vnTime } from '../test/fakes/vnpay/signing.ts';
-import { benchSchema, freePort, load, ROOT, row, startProcess, stop } from './lib.ts';
+import { benchDatabase, load, row, startBareAndHub } from './lib.ts';
 
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -43,45 +39,19 @@ function ipnPath(k: number): string {
  * receipt number and event, one commit each) against the bare Express + pg one-INSERT ceiling.
  */
 export async function benchIpn(): Promise<boolean> {
-  const db = await benchSchema();
-  const store = openPg({ connectionString: db.url, max: 2 });
-  await migrate(store);
-  await store.query(
-    'CREATE TABLE bare_payments (id text PRIMARY KEY, amount numeric(15,0), reference text, body jsonb, created_at timestamptz DEFAULT now())',
+  const { db, key } = await benchDatabase((store) =>
+    providersService({
+      db: store,
+      sealer: sealer(SECRET),
+      publicUrl: 'http://127.0.0.1',
+      signingSecret: SECRET,
+    })
+      .configure('BENCH', 'vnpay', { tmn_code: TMN, hash_secret: HASH_SECRET })
+      .then(() => {}),
   );
-  await createAgency(store, { code: 'BENCH', name: 'Bench', returnOrigins: ['https://portal.example.vn'] });
-  const { key } = await createApiKey(store, 'BENCH', 'test');
-  await providersService({
-    db: store,
-    sealer: sealer(SECRET),
-    publicUrl: 'http://127.0.0.1',
-    signingSecret: SECRET,
-  }).configure('BENCH', 'vnpay', { tmn_code: TMN, hash_secret: HASH_SECRET });
-  await store.close();
 
-  const [barePort, hubPort] = [await freePort(), await freePort()];
-  const bare = await startProcess(
-    path.join(ROOT, 'bench/bare-server.ts'),
-    { BENCH_DATABASE_URL: db.url, PORT: String(barePort) },
-    /ready/,
-  );
-  const hubUrl = `http://127.0.0.1:${hubPort}`;
-  const hub = await startProcess(
-    path.join(ROOT, 'src/server.ts'),
-    {
-      DATABASE_URL: db.url,
-      PORT: String(hubPort),
-      PUBLIC_URL: hubUrl,
-      PAYHUB_SECRET_KEY: SECRET,
-      PAYHUB_RATE_LIMIT: '0',
-      LOG_LEVEL: 'warn',
-      PAYHUB_JOBS: 'off',
-    },
-    /PayHub listening/,
-  ).catch(async (error) => {
-    await stop(bare);
-    throw error;
-  });
+  const servers = await startBareAndHub(db.url, { PAYHUB_SECRET_KEY: SECRET });
+  const { hubUrl } = servers;
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   try {
@@ -126,7 +96,7 @@ export async function benchIpn(): Promise<boolean> {
     await client.query('ANALYZE payments; ANALYZE attempts');
 
     await load({
-      url: `http://127.0.0.1:${barePort}/payments`,
+      url: `${servers.bareUrl}/payments`,
       headers: {},
       body: (i) => ({ amount: AMOUNT, reference: `W-${i}` }),
       connections: 10,
@@ -140,7 +110,7 @@ export async function benchIpn(): Promise<boolean> {
       seconds: 2,
     });
     const ceiling = await load({
-      url: `http://127.0.0.1:${barePort}/payments`,
+      url: `${servers.bareUrl}/payments`,
       headers: {},
       body: (i) => ({ amount: AMOUNT, reference: `B-${i}` }),
       connections: CONNECTIONS,
@@ -184,7 +154,7 @@ export async function benchIpn(): Promise<boolean> {
     return ok;
   } finally {
     await client.end();
-    await Promise.all([stop(hub), stop(bare)]);
+    await servers.stop();
     await db.drop();
   }
 }

@@ -4,6 +4,10 @@ import net from 'node:net';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { createAgency, createApiKey } from '../src/agencies/service.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { openPg } from '../src/db/pg.ts';
+import type { Db } from '../src/db/port.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
@@ -35,6 +39,59 @@ export async function benchSchema(): Promise<{ schema: string; url: string; drop
       await c.query(`DROP SCHEMA ${schema} CASCADE`);
       await c.end();
     },
+  };
+}
+
+/**
+ * A migrated throw-away schema with the bare ceiling's table, agency BENCH and its test key;
+ * `prepare` may add to it before its connection closes.
+ */
+export async function benchDatabase(prepare?: (store: Db) => Promise<void>) {
+  const db = await benchSchema();
+  const store = openPg({ connectionString: db.url, max: 2 });
+  try {
+    await migrate(store);
+    await store.query(
+      'CREATE TABLE bare_payments (id text PRIMARY KEY, amount numeric(15,0), reference text, body jsonb, created_at timestamptz DEFAULT now())',
+    );
+    await createAgency(store, { code: 'BENCH', name: 'Bench', returnOrigins: ['https://portal.example.vn'] });
+    const { key } = await createApiKey(store, 'BENCH', 'test');
+    await prepare?.(store);
+    return { db, key };
+  } finally {
+    await store.close();
+  }
+}
+
+/** The bare Express + pg ceiling and the hub (API only, no rate limit) on that schema, each on a free port. */
+export async function startBareAndHub(url: string, hubEnv: Record<string, string> = {}) {
+  const [barePort, hubPort] = [await freePort(), await freePort()];
+  const hubUrl = `http://127.0.0.1:${hubPort}`;
+  const bare = await startProcess(
+    path.join(ROOT, 'bench/bare-server.ts'),
+    { BENCH_DATABASE_URL: url, PORT: String(barePort) },
+    /ready/,
+  );
+  const hub = await startProcess(
+    path.join(ROOT, 'src/server.ts'),
+    {
+      DATABASE_URL: url,
+      PORT: String(hubPort),
+      PUBLIC_URL: hubUrl,
+      PAYHUB_RATE_LIMIT: '0',
+      LOG_LEVEL: 'warn',
+      PAYHUB_JOBS: 'off',
+      ...hubEnv,
+    },
+    /PayHub listening/,
+  ).catch(async (error) => {
+    await stop(bare);
+    throw error;
+  });
+  return {
+    bareUrl: `http://127.0.0.1:${barePort}`,
+    hubUrl,
+    stop: () => Promise.all([stop(hub), stop(bare)]),
   };
 }
 

@@ -2,7 +2,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { expect } from 'vitest';
 import { createAgency, createApiKey, revokeApiKey } from '../../src/agencies/service.ts';
-import { createApp } from '../../src/app.ts';
+import { createApp, createServices, type Services } from '../../src/app.ts';
 import { responseValidator, toFieldErrors } from '../../src/http/openapi.ts';
 import { type TestDatabase, testDatabase } from './db.ts';
 
@@ -12,6 +12,8 @@ export const TEST_SECRET = 'test-secret-key-0123456789abcdefghijklmnop';
 
 export interface TestHub extends TestDatabase {
   app: ReturnType<typeof createApp>;
+  /** The services behind `app` (drive jobs' work directly: deliverDue, executeDue, recoverStale…). */
+  services: Services;
   keys: { a: string; aLive: string; b: string };
   keyIds: { a: string };
   api: (key?: string) => {
@@ -37,14 +39,12 @@ export async function testHub(
   const a = await createApiKey(db, 'PROV-A', 'test');
   const aLive = await createApiKey(db, 'PROV-A', 'live');
   const b = await createApiKey(db, 'PROV-B', 'test');
-  const app = createApp({
-    db,
-    logger: pino({ level: 'silent' }),
-    publicUrl: PUBLIC_URL,
-    rateLimit: options.rateLimit ?? 0,
-    secretKey: TEST_SECRET,
-    now: options.now,
-  });
+  const appOptions = { db, publicUrl: PUBLIC_URL, secretKey: TEST_SECRET, now: options.now };
+  const services = createServices(appOptions);
+  const app = createApp(
+    { ...appOptions, logger: pino({ level: 'silent' }), rateLimit: options.rateLimit ?? 0 },
+    services,
+  );
   const api = (key = a.key) => ({
     get: (path: string) => request(app).get(path).set('Authorization', `Bearer ${key}`),
     delete: (path: string) => request(app).delete(path).set('Authorization', `Bearer ${key}`),
@@ -57,6 +57,7 @@ export async function testHub(
   return {
     ...database,
     app,
+    services,
     keys: { a: a.key, aLive: aLive.key, b: b.key },
     keyIds: { a: a.id },
     api,

@@ -1,9 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaffUser } from '../../src/admin/staff.ts';
-import { createServices } from '../../src/app.ts';
 import { feedHeaders } from '../fakes/bank/camt.ts';
-import { expectContract, PUBLIC_URL, TEST_SECRET, type TestHub, testHub } from '../helpers/hub.ts';
+import { expectContract, type TestHub, testHub } from '../helpers/hub.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const AGENCIES = {
@@ -37,7 +36,7 @@ async function signIn(email: string) {
 
 beforeAll(async () => {
   hub = await testHub();
-  const services = createServices({ db: hub.db, publicUrl: PUBLIC_URL, secretKey: TEST_SECRET });
+  const services = hub.services;
   for (const [code, { account, secret }] of Object.entries(AGENCIES)) {
     await services.providers.configure(code, 'vietqr', {
       bank_bin: '970415',

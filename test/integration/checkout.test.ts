@@ -1,15 +1,15 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enableProvider } from '../../src/agencies/service.ts';
-import { createServices } from '../../src/app.ts';
+import type { Services } from '../../src/app.ts';
 import { expectContract, PORTAL, paymentBody, TEST_SECRET, type TestHub, testHub } from '../helpers/hub.ts';
 
 let hub: TestHub;
-let services: ReturnType<typeof createServices>;
+let services: Services;
 beforeAll(async () => {
   hub = await testHub();
   await enableProvider(hub.db, 'PROV-A', 'sandbox');
-  services = createServices({ db: hub.db, publicUrl: 'http://hub.test', secretKey: TEST_SECRET });
+  services = hub.services;
 });
 afterAll(() => hub.drop());
 

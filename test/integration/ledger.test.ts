@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enableProvider } from '../../src/agencies/service.ts';
-import { createServices, type Services } from '../../src/app.ts';
+import type { Services } from '../../src/app.ts';
 import { audit } from '../../src/audit/service.ts';
 import { postEntry } from '../../src/ledger/service.ts';
 import { money } from '../../src/money.ts';
 import { onPglite } from '../helpers/db.ts';
-import { PUBLIC_URL, TEST_SECRET, type TestHub, testHub } from '../helpers/hub.ts';
+import { type TestHub, testHub } from '../helpers/hub.ts';
 import {
   doublyPaidPayment,
   ledgerChecks,
@@ -19,7 +19,7 @@ let services: Services;
 beforeAll(async () => {
   hub = await testHub();
   await enableProvider(hub.db, 'PROV-A', 'sandbox');
-  services = createServices({ db: hub.db, publicUrl: PUBLIC_URL, secretKey: TEST_SECRET });
+  services = hub.services;
 });
 afterAll(() => hub.drop());
 

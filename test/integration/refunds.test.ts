@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enableProvider } from '../../src/agencies/service.ts';
-import { createServices, type Services } from '../../src/app.ts';
+import type { Services } from '../../src/app.ts';
 import { MULTI_CONNECTION_SKIP } from '../helpers/db.ts';
-import { expectContract, PUBLIC_URL, TEST_SECRET, type TestHub, testHub } from '../helpers/hub.ts';
+import { expectContract, type TestHub, testHub } from '../helpers/hub.ts';
 import {
   doublyPaidPayment,
   ledgerChecks,
@@ -16,7 +16,7 @@ beforeAll(async () => {
   hub = await testHub();
   await enableProvider(hub.db, 'PROV-A', 'sandbox');
   await enableProvider(hub.db, 'PROV-B', 'sandbox');
-  services = createServices({ db: hub.db, publicUrl: PUBLIC_URL, secretKey: TEST_SECRET });
+  services = hub.services;
 });
 afterAll(() => hub.drop());
 

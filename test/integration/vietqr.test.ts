@@ -6,18 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseVietQr } from '../../adapters/vietqr/payload.ts';
 import { isTransferReference } from '../../adapters/vietqr/reference.ts';
 import { enableProvider } from '../../src/agencies/service.ts';
-import { createServices } from '../../src/app.ts';
+import type { Services } from '../../src/app.ts';
 import { processDropFolder } from '../../src/bank/drop-folder.ts';
 import { BILLION_LAUGHS, type CamtEntry, camt053, camt054, feedHeaders } from '../fakes/bank/camt.ts';
-import {
-  count,
-  expectContract,
-  PUBLIC_URL,
-  paymentBody,
-  TEST_SECRET,
-  type TestHub,
-  testHub,
-} from '../helpers/hub.ts';
+import { count, expectContract, PUBLIC_URL, paymentBody, type TestHub, testHub } from '../helpers/hub.ts';
 import { decodeQrPng } from '../helpers/qr.ts';
 
 const ACCOUNT = '0011001932418';
@@ -25,10 +17,10 @@ const ACCOUNT_B = '19036655001011';
 const FEED_SECRET = 'feed-secret-of-agency-a-0123456789';
 
 let hub: TestHub;
-let services: ReturnType<typeof createServices>;
+let services: Services;
 beforeAll(async () => {
   hub = await testHub();
-  services = createServices({ db: hub.db, publicUrl: PUBLIC_URL, secretKey: TEST_SECRET });
+  services = hub.services;
   await enableProvider(hub.db, 'PROV-A', 'sandbox');
   await services.providers.configure('PROV-A', 'vietqr', {
     bank_bin: '970415',

@@ -36,7 +36,7 @@ function ipnPath(k: number): string {
 
 /**
  * VNPay IPNs on the real hub (signature verified, attempt and payment locked, transition,
- * receipt number and event, one commit each) against the bare Express + pg one-INSERT ceiling.
+ * ledger entry, event and queued receipt, one commit each) against the bare Express + pg one-INSERT ceiling.
  */
 export async function benchIpn(): Promise<boolean> {
   const { db, key } = await benchDatabase((store) =>

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { providersService } from '../src/providers/service.ts';
 import { sealer } from '../src/secrets.ts';
 import { signQuery, vnTime } from '../test/fakes/vnpay/signing.ts';
-import { benchDatabase, load, row, startBareAndHub } from './lib.ts';
+import { benchDatabase, cpuPerRequest, load, row, startBareAndHub } from './lib.ts';
 
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -109,6 +109,7 @@ export async function benchIpn(): Promise<boolean> {
       connections: 10,
       seconds: 2,
     });
+    const cpuAtStart = servers.cpu();
     const ceiling = await load({
       url: `${servers.bareUrl}/payments`,
       headers: {},
@@ -116,6 +117,7 @@ export async function benchIpn(): Promise<boolean> {
       connections: CONNECTIONS,
       seconds: SECONDS,
     });
+    const cpuBetween = servers.cpu();
     const ipn = await load({
       url: hubUrl,
       headers: {},
@@ -123,6 +125,7 @@ export async function benchIpn(): Promise<boolean> {
       connections: CONNECTIONS,
       seconds: SECONDS,
     });
+    const cpuAtEnd = servers.cpu();
     if (WARM_UP + ipn.total + CONNECTIONS > PREPARED) {
       throw new Error(`more notifications than prepared attempts: raise BENCH_IPN_ATTEMPTS`);
     }
@@ -145,6 +148,12 @@ export async function benchIpn(): Promise<boolean> {
     );
     console.log(row('bare Express + pg INSERT (ceiling)', ceiling));
     console.log(row('PayHub GET /notify/vnpay', ipn));
+    console.log(
+      cpuPerRequest(
+        (cpuBetween.bare - cpuAtStart.bare) / ceiling.total,
+        (cpuAtEnd.hub - cpuBetween.hub) / ipn.total,
+      ),
+    );
     console.log(
       `applied: ${applied.paid} payments succeeded and ${applied.events} events for ${ipn.total} answered notifications (${consistent ? 'each once' : 'MISMATCH'})`,
     );

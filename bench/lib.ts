@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -91,9 +92,29 @@ export async function startBareAndHub(url: string, hubEnv: Record<string, string
   return {
     bareUrl: `http://127.0.0.1:${barePort}`,
     hubUrl,
+    /** CPU seconds each server's processes have used so far (Linux), to tell where time goes. */
+    cpu: () => ({ bare: cpuSeconds(bare.pid!), hub: cpuSeconds(hub.pid!) }),
     stop: () => Promise.all([stop(hub), stop(bare)]),
   };
 }
+
+/** User + system CPU seconds of a process and its descendants (tsx runs the server in a child); 0 off Linux. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    let children = 0;
+    for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+      const ids = fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      for (const id of ids ? ids.split(' ') : []) children += cpuSeconds(Number(id));
+    }
+    return ticks / CLOCK_TICKS + children;
+  } catch {
+    return 0;
+  }
+}
+
+const CLOCK_TICKS = 100;
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -213,4 +234,10 @@ export async function load(options: {
 
 export function row(label: string, r: LoadResult): string {
   return `${label.padEnd(34)} ${r.requestsPerSecond.toFixed(0).padStart(8)} req/s   p99 ${String(r.p99Ms).padStart(4)} ms   (${r.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors)`;
+}
+
+/** The server processes' own CPU per request (Postgres and the load generator not included). */
+export function cpuPerRequest(bareSeconds: number, hubSeconds: number): string {
+  const ms = (s: number) => `${(s * 1000).toFixed(3)} ms`;
+  return `server CPU per request: bare ${ms(bareSeconds)}, PayHub ${ms(hubSeconds)} (${(hubSeconds / bareSeconds).toFixed(1)}×)`;
 }

@@ -18,9 +18,16 @@ export function raiseAfterCommit(tx: Queryable, topic: CommitTopic): void {
   topics.add(topic);
 }
 
+const announcers = new WeakMap<Queryable, (topic: CommitTopic) => void>();
+
+/** For a change committed by one statement outside db.transaction: announces `topic` at once. */
+export function announceCommitted(db: Queryable, topic: CommitTopic): void {
+  announcers.get(db)?.(topic);
+}
+
 /** The same database, announcing each committed transaction's raised topics to `announce`. */
 export function announcingDb(db: Db, announce: (topic: CommitTopic) => void): Db {
-  return {
+  const announcing: Db = {
     kind: db.kind,
     query: <R>(sql: string, params?: readonly unknown[]) => db.query<R>(sql, params),
     exec: (sql: string) => db.exec(sql),
@@ -36,4 +43,6 @@ export function announcingDb(db: Db, announce: (topic: CommitTopic) => void): Db
       return result;
     },
   };
+  announcers.set(announcing, announce);
+  return announcing;
 }

@@ -28,3 +28,6 @@ export async function recordEvent(tx: Queryable, event: NewEvent): Promise<strin
   await insertEventWithOutbox(tx, { id, ...event });
   return id;
 }
+
+/** recordEvent as CTEs of a one-statement change: one event per row of `source.from`. */
+export { type EventSource, eventOutboxCtes as eventCtes } from '../webhooks/outbox.ts';

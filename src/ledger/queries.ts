@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/port.ts';
+import { Params } from '../db/statement.ts';
 
 export interface EntryRow {
   id: string;
@@ -19,24 +20,55 @@ export interface LineRow {
   amount: string;
 }
 
-/** One statement: the entry and its lines (balance is checked by the database at commit). */
-export const insertEntry = (
+/** An entry's columns as SQL expressions: parameters for one entry, or columns of `from` for many. */
+export interface EntrySource {
+  from?: string;
+  kind: string;
+  mode: string;
+  agencyId: string;
+  paymentId: string;
+  attemptId: string;
+  refundId: string;
+  memo: string;
+  /** FROM clause yielding l.line_no, l.account, l.amount for each row of `entry` (its id, attempt_id). */
+  lines: string;
+}
+
+/**
+ * Entries and their lines as CTEs (`entry`, `entry_lines`) for a statement of the caller's
+ * (balance is checked by the database at commit).
+ */
+export function entryCtes(src: EntrySource): string {
+  return `entry AS (
+       INSERT INTO journal_entries (kind, mode, agency_id, payment_id, attempt_id, refund_id, memo)
+       SELECT ${src.kind}, ${src.mode}, ${src.agencyId}, ${src.paymentId}, ${src.attemptId}, ${src.refundId}, ${src.memo}
+       ${src.from ? `FROM ${src.from}` : ''}
+       RETURNING id, attempt_id
+     ), entry_lines AS (
+       INSERT INTO journal_lines (entry_id, line_no, account, amount)
+       SELECT entry.id, l.line_no::smallint, l.account, l.amount FROM ${src.lines}
+     )`;
+}
+
+export function insertEntry(
   tx: Queryable,
   e: Omit<EntryRow, 'id' | 'posted_at'>,
   accounts: string[],
   amounts: string[],
-) =>
-  tx.query<{ entry_id: string }>(
-    `WITH entry AS (
-       INSERT INTO journal_entries (kind, mode, agency_id, payment_id, attempt_id, refund_id, memo)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
-     )
-     INSERT INTO journal_lines (entry_id, line_no, account, amount)
-     SELECT entry.id, l.n::smallint, l.account, l.amount
-       FROM entry, unnest($8::text[], $9::numeric[]) WITH ORDINALITY AS l (account, amount, n)
-     RETURNING entry_id`,
-    [e.kind, e.mode, e.agency_id, e.payment_id, e.attempt_id, e.refund_id, e.memo, accounts, amounts],
-  );
+) {
+  const p = new Params();
+  const src: EntrySource = {
+    kind: p.add(e.kind, 'text'),
+    mode: p.add(e.mode, 'text'),
+    agencyId: p.add(e.agency_id, 'text'),
+    paymentId: p.add(e.payment_id, 'text'),
+    attemptId: p.add(e.attempt_id, 'text'),
+    refundId: p.add(e.refund_id, 'text'),
+    memo: p.add(e.memo, 'text'),
+    lines: `entry, unnest(${p.add(accounts, 'text[]')}, ${p.add(amounts, 'numeric[]')}) WITH ORDINALITY AS l (account, amount, line_no)`,
+  };
+  return tx.query<{ entry_id: string }>(`WITH ${entryCtes(src)} SELECT id AS entry_id FROM entry`, p.values);
+}
 
 export const entriesOfPayment = (db: Queryable, paymentId: string) =>
   db.query<EntryRow & { lines: LineRow[] }>(

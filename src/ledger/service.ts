@@ -25,9 +25,7 @@ export interface NewEntry {
  * records). Refuses an unbalanced entry here; the database refuses it again at commit.
  */
 export async function postEntry(tx: Queryable, entry: NewEntry): Promise<string> {
-  if (!isBalanced(entry.lines)) {
-    throw new Error(`unbalanced journal entry (${entry.kind}): ${JSON.stringify(entry.lines)}`);
-  }
+  checkBalanced(entry);
   const { rows } = await q.insertEntry(
     tx,
     {
@@ -44,6 +42,15 @@ export async function postEntry(tx: Queryable, entry: NewEntry): Promise<string>
   );
   return rows[0]!.entry_id;
 }
+
+export function checkBalanced(entry: NewEntry): void {
+  if (!isBalanced(entry.lines)) {
+    throw new Error(`unbalanced journal entry (${entry.kind}): ${JSON.stringify(entry.lines)}`);
+  }
+}
+
+/** Entries as CTEs of a one-statement change (check each with checkBalanced first). */
+export { type EntrySource, entryCtes } from './queries.ts';
 
 function entryJson(row: q.EntryRow & { lines: q.LineRow[] }) {
   return {

@@ -5,17 +5,22 @@ import type {
   HttpReply,
   InboundRequest,
   NotificationVerdict,
+  ProviderAdapter,
+  ProviderContext,
   ProviderOutcome,
 } from '../../adapters/types.ts';
+import { announceCommitted } from '../db/after-commit.ts';
+import { batcher } from '../db/batcher.ts';
 import type { Db, Queryable } from '../db/port.ts';
 import { recordEvent } from '../events/service.ts';
 import { newId } from '../ids.ts';
 import { paymentSucceeded } from '../ledger/postings.ts';
-import { postEntry } from '../ledger/service.ts';
+import { checkBalanced, postEntry } from '../ledger/service.ts';
 import { money } from '../money.ts';
 import { adapterNamed, type ProvidersService } from '../providers/service.ts';
 import { queueReceipt } from '../receipts/service.ts';
 import { refundDoublePayment } from '../refunds/service.ts';
+import type { AttemptRow } from './attempt-queries.ts';
 import * as aq from './attempt-queries.ts';
 import type { PaymentRow } from './queries.ts';
 import { nextStatus } from './states.ts';
@@ -190,17 +195,119 @@ export function attemptsService(deps: AttemptsDeps) {
     return providers.contextFor(attempt.agency_id, attempt.mode, attempt.provider);
   }
 
+  // Notifications arriving together are read, and their plain successes applied, in shared
+  // statements: under load one round trip and one commit serve many.
+  const snapshot = batcher(
+    (asked: { attemptId: string; provider: string }[]) => aq.notificationSnapshots(db, asked),
+    {
+      maxBatch: 64,
+      concurrency: 2,
+    },
+  );
+  const succeed = batcher(
+    async (successes: aq.Success[]) => {
+      const { applied, deliveries } = await aq.succeedAtOnce(db, successes);
+      if (applied.some(Boolean)) announceCommitted(db, 'receipts');
+      if (deliveries > 0) announceCommitted(db, 'webhooks');
+      return applied;
+    },
+    { maxBatch: 64, concurrency: 2 },
+  );
+
+  /**
+   * The common case in one statement: a success for an attempt in flight on a payable payment,
+   * with everything the locked path would write. False when the payment moved since the snapshot,
+   * when the case is another one, or when the shared statement failed: then apply() decides under
+   * locks, alone.
+   */
+  async function succeedFromSnapshot(
+    provider: string,
+    snap: aq.NotificationSnapshot,
+    outcome: ProviderOutcome,
+  ): Promise<boolean> {
+    const { payment, attempt, attempts } = snap;
+    const payable =
+      outcome.status === 'succeeded' &&
+      attempt.provider === provider &&
+      attempt.status === 'processing' &&
+      money(outcome.amount).eq(attempt.amount) &&
+      nextStatus(payment.status, 'attempt_succeeded') === 'succeeded';
+    if (!payable) return false;
+    const at = new Date();
+    const paid: PaymentRow = {
+      ...payment,
+      status: 'succeeded',
+      succeeded_attempt_id: attempt.id,
+      paid_at: outcome.paidAt ?? at,
+      last_error: null,
+      updated_at: at,
+      revision: payment.revision + 1,
+    };
+    const after = attempts.map(
+      (a): AttemptRow =>
+        a.id === attempt.id
+          ? {
+              ...a,
+              status: 'succeeded',
+              provider_transaction_id: outcome.providerTransactionId ?? a.provider_transaction_id,
+              failure: null,
+              double_paid: false,
+              provider_data: outcome.raw,
+              updated_at: at,
+              completed_at: at,
+            }
+          : a,
+    );
+    const entry = {
+      kind: 'payment',
+      mode: paid.mode,
+      lines: paymentSucceeded({ provider, agencyId: paid.agency_id, amount: attempt.amount }),
+    };
+    checkBalanced(entry);
+    return succeed({
+      payment,
+      attempt,
+      at,
+      paidAt: paid.paid_at!,
+      providerTransactionId: outcome.providerTransactionId ?? null,
+      providerData: outcome.raw,
+      eventId: newId('evt'),
+      eventData: paymentJson(paid, publicUrl, after),
+      lines: entry.lines.map((l) => ({ account: l.account, amount: l.amount.toFixed(0) })),
+    }).catch(() => false);
+  }
+
+  /**
+   * A verified outcome for the attempt named by a notification or a return, and its verdict:
+   * one read for the attempt, its payment and the provider's credentials, then one statement
+   * for a plain success, the locked path for everything else.
+   */
+  async function receive(
+    provider: string,
+    attemptId: string,
+    verify: (adapter: ProviderAdapter, ctx: ProviderContext) => ProviderOutcome | null,
+  ): Promise<NotificationVerdict> {
+    const adapter = adapterNamed(provider)!;
+    const snap = await snapshot({ attemptId, provider });
+    if (!snap || snap.attempt.provider !== provider || !snap.provider) return 'not_found';
+    const ctx = providers.contextFromStored(provider, snap.payment.mode, snap.provider.credentials);
+    if (!ctx) return 'not_found';
+    const outcome = verify(adapter, ctx);
+    if (!outcome || outcome.attemptId !== attemptId) return 'invalid_signature';
+    if (await succeedFromSnapshot(provider, snap, outcome)) return 'accepted';
+    return apply(provider, outcome);
+  }
+
   /** /notify/:provider — verified, idempotent, answered in the provider's own format. */
   async function notify(provider: string, request: InboundRequest): Promise<HttpReply> {
     const adapter = adapterNamed(provider);
     if (!adapter) return { status: 404, body: 'unknown provider' };
     const attemptId = adapter.attemptIdOf(request);
-    const ctx = attemptId ? await contextForAttempt(attemptId) : null;
-    if (!ctx) return adapter.notificationReply(attemptId ? 'not_found' : 'invalid_signature');
-    const outcome = adapter.verifyNotification(ctx, request);
-    if (!outcome || outcome.attemptId !== attemptId) return adapter.notificationReply('invalid_signature');
+    if (!attemptId) return adapter.notificationReply('invalid_signature');
     try {
-      return adapter.notificationReply(await apply(provider, outcome));
+      return adapter.notificationReply(
+        await receive(provider, attemptId, (a, ctx) => a.verifyNotification(ctx, request)),
+      );
     } catch {
       return adapter.notificationReply('error');
     }
@@ -210,15 +317,11 @@ export function attemptsService(deps: AttemptsDeps) {
   async function returned(provider: string, request: InboundRequest): Promise<string | null> {
     const adapter = adapterNamed(provider);
     const attemptId = adapter?.attemptIdOf(request);
-    const ctx = attemptId ? await contextForAttempt(attemptId) : null;
-    if (!adapter || !ctx || !attemptId) return null;
-    const outcome = adapter.verifyReturn(ctx, request);
-    if (!outcome || outcome.attemptId !== attemptId) return null;
-    await apply(provider, outcome);
-    const attempt = (await aq.attemptById(db, attemptId)).rows[0]!;
-    const payment = (await db.query<PaymentRow>('SELECT * FROM payments WHERE id = $1', [attempt.payment_id]))
-      .rows[0]!;
-    return `/checkout/${payment.checkout_token}`;
+    if (!adapter || !attemptId) return null;
+    const verdict = await receive(provider, attemptId, (a, ctx) => a.verifyReturn(ctx, request));
+    if (verdict === 'not_found' || verdict === 'invalid_signature') return null;
+    const token = (await aq.checkoutTokenOfAttempt(db, attemptId)).rows[0]!.checkout_token;
+    return `/checkout/${token}`;
   }
 
   /** Lost notifications: ask the provider about attempts in flight for longer than `minutes`. */
@@ -279,7 +382,17 @@ export function attemptsService(deps: AttemptsDeps) {
   /** What adapters that serve their own pages may ask of the hub. */
   const host: AdapterHost = { contextForAttempt, deliverNotification: notify };
 
-  return { start, apply, notify, returned, contextForAttempt, recoverStale, expireDue, host };
+  return {
+    start,
+    apply,
+    succeedFromSnapshot,
+    notify,
+    returned,
+    contextForAttempt,
+    recoverStale,
+    expireDue,
+    host,
+  };
 }
 
 export type AttemptsService = ReturnType<typeof attemptsService>;

@@ -25,6 +25,8 @@ export interface PaymentRow {
   cancellation_reason: string | null;
   succeeded_attempt_id?: string | null;
   paid_at?: Date | null;
+  /** Counts changes to the payment and its attempts (one-statement transitions check it). */
+  revision: number;
   expires_at: Date;
   created_at: Date;
   updated_at: Date;
@@ -32,7 +34,7 @@ export interface PaymentRow {
 
 export type NewPaymentRow = Omit<
   PaymentRow,
-  'amount_refunded' | 'last_error' | 'updated_at' | 'cancellation_reason'
+  'amount_refunded' | 'last_error' | 'updated_at' | 'cancellation_reason' | 'revision'
 >;
 
 const COLUMNS = [

@@ -204,7 +204,14 @@ export function paymentsService(deps: PaymentsDeps) {
     const response: StoredResponse = {
       status: 201,
       body: paymentJson(
-        { ...row, amount_refunded: '0', last_error: null, cancellation_reason: null, updated_at: createdAt },
+        {
+          ...row,
+          amount_refunded: '0',
+          last_error: null,
+          cancellation_reason: null,
+          updated_at: createdAt,
+          revision: 0,
+        },
         publicUrl,
       ),
     };

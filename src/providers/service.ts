@@ -44,17 +44,20 @@ export function providersService(deps: ProvidersDeps) {
   const { db, sealer } = deps;
   const now = deps.now ?? (() => new Date());
 
+  /** The adapter and opened credentials of an enabled provider, if it is fully configured. */
+  function usable(provider: string, sealed: Uint8Array | null) {
+    const adapter = adapterNamed(provider);
+    if (!adapter) return null;
+    const credentials = sealed ? sealer.open<Credentials>(sealed) : {};
+    if (!adapter.requiredCredentials.every((name) => credentials[name])) return null;
+    return { adapter, credentials };
+  }
+
   async function enabled(
     agencyId: string,
   ): Promise<{ adapter: ProviderAdapter; credentials: Credentials }[]> {
     const { rows } = await enabledProviders(db, agencyId);
-    return rows.flatMap((row) => {
-      const adapter = adapterNamed(row.provider);
-      if (!adapter) return [];
-      const credentials = row.credentials ? sealer.open<Credentials>(row.credentials) : {};
-      if (!adapter.requiredCredentials.every((name) => credentials[name])) return [];
-      return [{ adapter, credentials }];
-    });
+    return rows.flatMap((row) => usable(row.provider, row.credentials) ?? []);
   }
 
   return {
@@ -86,6 +89,16 @@ export function providersService(deps: ProvidersDeps) {
       const found = (await enabled(agencyId)).find((e) => e.adapter.name === provider);
       if (!found) return null;
       return this.context(found.credentials, mode, provider);
+    },
+
+    /** contextFor, from an enabled provider's sealed credentials read along with other rows. */
+    contextFromStored(
+      provider: string,
+      mode: 'test' | 'live',
+      sealed: Uint8Array | null,
+    ): ProviderContext | null {
+      const found = usable(provider, sealed);
+      return found && this.context(found.credentials, mode, provider);
     },
 
     context(credentials: Credentials, mode: 'test' | 'live', provider: string): ProviderContext {

@@ -34,6 +34,14 @@ export async function queueReceipt(tx: Queryable, payment: PaymentRow): Promise<
   raiseAfterCommit(tx, 'receipts');
 }
 
+/** queueReceipt as a CTE of a one-statement change: `from` yields payment_id and agency_id. */
+export function receiptQueueCte(from: string): string {
+  return `queued_receipt AS (
+       INSERT INTO receipt_queue (payment_id, agency_id) SELECT payment_id, agency_id FROM ${from}
+       ON CONFLICT DO NOTHING
+     )`;
+}
+
 /** Receipts numbered per transaction at most: the series row is locked once per batch. */
 const BATCH = 500;
 

@@ -1,6 +1,7 @@
 import { objectTypeOf } from '../audit/service.ts';
 import { raiseAfterCommit } from '../db/after-commit.ts';
 import type { Queryable } from '../db/port.ts';
+import { Params } from '../db/statement.ts';
 
 export interface OutboxEvent {
   id: string;
@@ -11,15 +12,29 @@ export interface OutboxEvent {
   data: unknown;
 }
 
+/** The event's columns as SQL expressions: parameters for one event, or columns of `from` for many. */
+export interface EventSource {
+  from?: string;
+  id: string;
+  agencyId: string;
+  mode: string;
+  type: string;
+  objectId: string;
+  data: string;
+  objectType: string;
+}
+
 /**
- * The transactional outbox, in one statement: the event, one pending delivery per endpoint of the
- * agency and mode that subscribes to its type, and the transition's audit record. Called in the
- * transaction of the change, so all of it commits with the change or not at all.
+ * The transactional outbox as CTEs (`event`, `deliveries`, `audited`) for a statement of the
+ * caller's: each event, one pending delivery per endpoint of the agency and mode that subscribes
+ * to its type, and the transition's audit record. With `from`, one event per row it yields (none
+ * when a change made earlier in the same statement did not happen).
  */
-export async function insertEventWithOutbox(tx: Queryable, event: OutboxEvent): Promise<number> {
-  const { rows } = await tx.query<{ deliveries: number }>(
-    `WITH event AS (
-       INSERT INTO events (id, agency_id, mode, type, object_id, data) VALUES ($1, $2, $3, $4, $5, $6)
+export function eventOutboxCtes(src: EventSource): string {
+  return `event AS (
+       INSERT INTO events (id, agency_id, mode, type, object_id, data)
+       SELECT ${src.id}, ${src.agencyId}, ${src.mode}, ${src.type}, ${src.objectId}, ${src.data}
+       ${src.from ? `FROM ${src.from}` : ''}
        RETURNING id, agency_id, mode, type, object_id, created_at
      ), deliveries AS (
        INSERT INTO webhook_deliveries (endpoint_id, event_id, event_created_at)
@@ -30,20 +45,32 @@ export async function insertEventWithOutbox(tx: Queryable, event: OutboxEvent): 
        RETURNING 1
      ), audited AS (
        INSERT INTO audit_log (actor_type, action, object_type, object_id, agency_id, mode, details)
-       SELECT 'system', event.type, $7, event.object_id, event.agency_id, event.mode,
-              jsonb_build_object('event', event.id)
+       SELECT 'system', event.type, ${src.objectType}, event.object_id,
+              event.agency_id, event.mode, jsonb_build_object('event', event.id)
          FROM event
-     )
-     SELECT count(*)::int AS deliveries FROM deliveries`,
-    [
-      event.id,
-      event.agencyId,
-      event.mode,
-      event.type,
-      event.objectId,
-      JSON.stringify(event.data),
-      objectTypeOf(event.objectId),
-    ],
+     )`;
+}
+
+/** One event's columns as parameters of `p`. */
+export function eventParams(p: Params, event: OutboxEvent, from?: string): EventSource {
+  return {
+    from,
+    id: p.add(event.id, 'text'),
+    agencyId: p.add(event.agencyId, 'text'),
+    mode: p.add(event.mode, 'text'),
+    type: p.add(event.type, 'text'),
+    objectId: p.add(event.objectId, 'text'),
+    data: p.add(JSON.stringify(event.data), 'jsonb'),
+    objectType: p.add(objectTypeOf(event.objectId), 'text'),
+  };
+}
+
+/** The event and its outbox in one statement, in the transaction of the change it reports. */
+export async function insertEventWithOutbox(tx: Queryable, event: OutboxEvent): Promise<number> {
+  const p = new Params();
+  const { rows } = await tx.query<{ deliveries: number }>(
+    `WITH ${eventOutboxCtes(eventParams(p, event))} SELECT count(*)::int AS deliveries FROM deliveries`,
+    p.values,
   );
   const deliveries = rows[0]?.deliveries ?? 0;
   if (deliveries > 0) raiseAfterCommit(tx, 'webhooks');

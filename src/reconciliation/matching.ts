@@ -28,6 +28,11 @@ repeated AS (
   -- first are duplicates. A hash aggregate: files rarely have any, and sorting a million lines costs.
   SELECT type, dedupe_key, min(line_no) AS first_line FROM lines GROUP BY type, dedupe_key HAVING count(*) > 1
 ),
+repeats AS (
+  -- Joined from the (usually empty) repeated side, so a file without duplicates is not read again.
+  SELECT l.line_no FROM lines l JOIN repeated d ON d.type = l.type AND d.dedupe_key = l.dedupe_key
+  WHERE l.line_no > d.first_line
+),
 earlier AS (
   -- Paid lines of this provider's other current runs (five weeks back): what they already settled.
   SELECT o.type, o.merchant_reference, o.provider_transaction_id FROM settlement_lines o
@@ -37,99 +42,104 @@ earlier AS (
 ),
 settled_attempts AS (SELECT DISTINCT merchant_reference AS id FROM earlier WHERE type = 'payment'),
 settled_refunds AS (SELECT DISTINCT provider_transaction_id AS id FROM earlier WHERE type = 'refund'),
-payment_lines AS (
-  SELECT l.*, a.id AS attempt_id, a.agency_id, a.payment_id, NULL::text AS refund_id,
+payment_side AS (
+  -- One full join, as the bare floor does: each payment line with its attempt, and each attempt the
+  -- hub recorded as done on this business day that no line settles (line_no NULL).
+  SELECT l.line_no, l.provider_transaction_id, l.merchant_reference, 'payment' AS type, l.amount, l.fee,
+         l.status, l.occurred_at, l.paid, a.id AS attempt_id, a.agency_id, a.payment_id, NULL::text AS refund_id,
          a.amount AS hub_amount, a.status AS hub_status, a.mode,
-         CASE WHEN $4::numeric IS NULL THEN NULL
+         CASE WHEN $4::numeric IS NULL OR l.amount IS NULL THEN NULL
               ELSE greatest($5::numeric, round(l.amount * $4::numeric / 100)) END AS expected_fee,
-         s.id IS NOT NULL AS settled_before, l.line_no > coalesce(d.first_line, l.line_no) AS repeat
-  FROM lines l
-  LEFT JOIN attempts a ON a.id = l.merchant_reference AND a.provider = $2
-  LEFT JOIN settled_attempts s ON s.id = l.merchant_reference
-  LEFT JOIN repeated d ON d.type = l.type AND d.dedupe_key = l.dedupe_key
-  WHERE l.type = 'payment'
+         l.merchant_reference IN (SELECT id FROM settled_attempts) AS settled_before,
+         l.line_no IN (SELECT line_no FROM repeats) AS repeat
+  FROM (SELECT * FROM lines WHERE type = 'payment') l
+  FULL JOIN (SELECT id, agency_id, payment_id, amount, status, mode, completed_at FROM attempts WHERE provider = $2) a
+    ON a.id = l.merchant_reference
+  WHERE l.line_no IS NOT NULL
+     OR (a.status = 'succeeded' AND a.completed_at >= $7 AND a.completed_at < $8
+         AND a.id NOT IN (SELECT id FROM settled_attempts))
 ),
 refund_lines AS (
-  SELECT l.*, coalesce(r1.attempt_id, r2.attempt_id) AS attempt_id,
-         coalesce(r1.agency_id, r2.agency_id) AS agency_id,
-         coalesce(r1.payment_id, r2.payment_id) AS payment_id, coalesce(r1.id, r2.id) AS refund_id,
-         coalesce(r1.amount, r2.amount) AS hub_amount, coalesce(r1.status, r2.status) AS hub_status,
-         coalesce(r1.mode, r2.mode) AS mode, NULL::numeric AS expected_fee, s.id IS NOT NULL AS settled_before,
-         l.line_no > coalesce(d.first_line, l.line_no) AS repeat
+  SELECT l.line_no, l.provider_transaction_id, l.merchant_reference, l.type, l.amount, l.fee, l.status,
+         l.occurred_at, l.paid, coalesce(r1.attempt_id, r2.attempt_id) AS attempt_id,
+         coalesce(r1.agency_id, r2.agency_id) AS agency_id, coalesce(r1.payment_id, r2.payment_id) AS payment_id,
+         coalesce(r1.id, r2.id) AS refund_id, coalesce(r1.amount, r2.amount) AS hub_amount,
+         coalesce(r1.status, r2.status) AS hub_status, coalesce(r1.mode, r2.mode) AS mode,
+         NULL::numeric AS expected_fee, l.provider_transaction_id IN (SELECT id FROM settled_refunds) AS settled_before,
+         l.line_no IN (SELECT line_no FROM repeats) AS repeat
   FROM lines l
   LEFT JOIN refunds r1 ON r1.provider = $2 AND r1.provider_refund_id = l.provider_transaction_id
   LEFT JOIN refunds r2 ON r1.id IS NULL AND r2.provider = $2 AND r2.id = l.merchant_reference
-  LEFT JOIN settled_refunds s ON s.id = l.provider_transaction_id
-  LEFT JOIN repeated d ON d.type = l.type AND d.dedupe_key = l.dedupe_key
   WHERE l.type = 'refund'
 ),
-classified AS (
-  -- Narrow on purpose: a million verdicts are kept for the summary; the columns an item needs are
-  -- kept only for lines that become items (NULL costs nothing).
-  SELECT y.line_no, y.type, y.mode, y.amount, y.fee, y.hub_amount, y.refund_id, y.expected_fee, y.category,
-         CASE WHEN y.category <> 'matched' THEN y.provider_transaction_id END AS provider_transaction_id,
-         CASE WHEN y.category <> 'matched' THEN y.merchant_reference END AS merchant_reference,
-         CASE WHEN y.category <> 'matched' THEN y.status END AS status,
-         CASE WHEN y.category <> 'matched' THEN y.occurred_at END AS occurred_at,
-         CASE WHEN y.category <> 'matched' THEN y.attempt_id END AS attempt_id,
-         CASE WHEN y.category <> 'matched' THEN y.agency_id END AS agency_id,
-         CASE WHEN y.category <> 'matched' THEN y.payment_id END AS payment_id,
-         CASE WHEN y.category <> 'matched' THEN y.hub_status END AS hub_status
-  FROM (
-    SELECT x.*,
-      CASE
-        WHEN x.repeat OR x.settled_before THEN 'duplicate'
-        WHEN x.hub_status IS NULL THEN 'missing_in_hub'
-        -- Paid at the provider while the hub still waits: the notification was lost.
-        WHEN x.paid AND x.hub_status IN ('processing', 'pending') THEN 'missing_in_hub'
-        WHEN x.paid <> (x.hub_status = 'succeeded') THEN 'status_mismatch'
-        WHEN NOT x.paid AND x.hub_status IN ('processing', 'pending') THEN 'status_mismatch'
-        WHEN x.amount <> x.hub_amount THEN 'amount_mismatch'
-        WHEN x.paid AND x.expected_fee IS NOT NULL AND x.fee <> x.expected_fee THEN 'fee_mismatch'
-        ELSE 'matched'
-      END AS category
-    FROM (SELECT * FROM payment_lines UNION ALL SELECT * FROM refund_lines) x
-  ) y
-),
-unsettled AS (
-  -- What the hub recorded as done on this business day and no line settles.
-  SELECT a.id AS attempt_id, NULL::text AS refund_id, a.agency_id, a.payment_id, 'payment' AS type,
-         a.amount AS hub_amount, a.status AS hub_status
-  FROM attempts a
-  WHERE a.provider = $2 AND a.status = 'succeeded' AND a.completed_at >= $7 AND a.completed_at < $8
-    AND NOT EXISTS (SELECT 1 FROM lines l WHERE l.type = 'payment' AND l.merchant_reference = a.id)
-    AND NOT EXISTS (SELECT 1 FROM settled_attempts s WHERE s.id = a.id)
-  UNION ALL
-  SELECT r.attempt_id, r.id, r.agency_id, r.payment_id, 'refund', r.amount, r.status
+unsettled_refunds AS (
+  SELECT NULL::integer, NULL::text, NULL::text, 'refund', NULL::numeric, NULL::numeric, NULL::text,
+         NULL::timestamptz, NULL::boolean, r.attempt_id, r.agency_id, r.payment_id, r.id, r.amount, r.status, r.mode,
+         NULL::numeric, false, false
   FROM refunds r
   WHERE r.provider = $2 AND r.status = 'succeeded' AND r.completed_at >= $7 AND r.completed_at < $8
-    AND NOT EXISTS (SELECT 1 FROM classified c WHERE c.refund_id = r.id)
+    AND NOT EXISTS (SELECT 1 FROM refund_lines c WHERE c.refund_id = r.id)
     AND NOT EXISTS (SELECT 1 FROM settled_refunds s WHERE s.id = r.provider_refund_id)
+),
+verdicts AS (
+  SELECT x.*,
+    CASE
+      WHEN x.line_no IS NULL THEN 'missing_at_provider'
+      WHEN x.repeat OR x.settled_before THEN 'duplicate'
+      WHEN x.hub_status IS NULL THEN 'missing_in_hub'
+      -- Paid at the provider while the hub still waits: the notification was lost.
+      WHEN x.paid AND x.hub_status IN ('processing', 'pending') THEN 'missing_in_hub'
+      WHEN x.paid <> (x.hub_status = 'succeeded') THEN 'status_mismatch'
+      WHEN NOT x.paid AND x.hub_status IN ('processing', 'pending') THEN 'status_mismatch'
+      WHEN x.amount <> x.hub_amount THEN 'amount_mismatch'
+      WHEN x.paid AND x.expected_fee IS NOT NULL AND x.fee <> x.expected_fee THEN 'fee_mismatch'
+      ELSE 'matched'
+    END AS category
+  FROM (SELECT * FROM payment_side UNION ALL SELECT * FROM refund_lines UNION ALL SELECT * FROM unsettled_refunds) x
+  -- Kept a subquery, so the category is worked out once per line, not once per use below.
+  OFFSET 0
+),
+totals AS (
+  -- Straight from the join, never stored row by row: matched lines fold into a few totals, and
+  -- every other verdict is a group of its own that keeps the columns its item needs.
+  SELECT category, mode, type, count(*)::int AS count, sum(amount) AS amount, sum(fee) AS fee,
+         sum(hub_amount) AS hub_amount,
+         min(line_no) FILTER (WHERE category <> 'matched') AS line_no,
+         min(provider_transaction_id) FILTER (WHERE category <> 'matched') AS provider_transaction_id,
+         min(merchant_reference) FILTER (WHERE category <> 'matched') AS merchant_reference,
+         min(status) FILTER (WHERE category <> 'matched') AS status,
+         min(occurred_at) FILTER (WHERE category <> 'matched') AS occurred_at,
+         min(attempt_id) FILTER (WHERE category <> 'matched') AS attempt_id,
+         min(agency_id) FILTER (WHERE category <> 'matched') AS agency_id,
+         min(payment_id) FILTER (WHERE category <> 'matched') AS payment_id,
+         min(refund_id) FILTER (WHERE category <> 'matched') AS refund_id,
+         min(hub_status) FILTER (WHERE category <> 'matched') AS hub_status,
+         min(expected_fee) FILTER (WHERE category <> 'matched') AS expected_fee
+  FROM verdicts
+  GROUP BY category, mode, type, CASE WHEN category <> 'matched' THEN line_no END,
+           CASE WHEN category <> 'matched' THEN attempt_id END, CASE WHEN category <> 'matched' THEN refund_id END
 ),
 items AS (
   -- Matched lines stay in settlement_lines only: items are what needs, or may need, a person.
   INSERT INTO recon_items (run_id, provider, business_date, category, status, carry_until, agency_id,
     attempt_id, payment_id, refund_id, type, line_no, provider_transaction_id, merchant_reference,
     line_amount, line_fee, line_status, occurred_at, hub_amount, hub_status, expected_fee)
-  SELECT $1, $2, $3::date, c.category, 'open', NULL::date, c.agency_id, c.attempt_id, c.payment_id, c.refund_id,
-         c.type, c.line_no, c.provider_transaction_id, c.merchant_reference, c.amount, c.fee, c.status,
-         c.occurred_at, c.hub_amount, c.hub_status, c.expected_fee
-  FROM classified c WHERE c.category <> 'matched'
-  UNION ALL
-  SELECT $1, $2, $3::date, 'missing_at_provider', CASE WHEN $6::date IS NULL THEN 'open' ELSE 'carried' END, $6::date,
-         u.agency_id, u.attempt_id, u.payment_id, u.refund_id, u.type, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-         u.hub_amount, u.hub_status, NULL
-  FROM unsettled u
+  SELECT $1, $2, $3::date, t.category,
+         CASE WHEN t.category = 'missing_at_provider' AND $6::date IS NOT NULL THEN 'carried' ELSE 'open' END,
+         CASE WHEN t.category = 'missing_at_provider' THEN $6::date END,
+         t.agency_id, t.attempt_id, t.payment_id, t.refund_id, t.type, t.line_no, t.provider_transaction_id,
+         t.merchant_reference, t.amount, t.fee, t.status, t.occurred_at, t.hub_amount, t.hub_status, t.expected_fee
+  FROM totals t WHERE t.category <> 'matched'
   RETURNING 1
 )
-SELECT category, status, mode, type, count(*)::int AS count, coalesce(sum(amount), 0)::text AS line_amount,
+SELECT category, status, mode, type, sum(count)::int AS count, coalesce(sum(amount), 0)::text AS line_amount,
        coalesce(sum(fee), 0)::text AS line_fee, coalesce(sum(hub_amount), 0)::text AS hub_amount
 FROM (
-  SELECT category, CASE WHEN category = 'matched' THEN 'ok' ELSE 'open' END AS status, mode, type, amount, fee, hub_amount
-  FROM classified
-  UNION ALL
-  SELECT 'missing_at_provider', CASE WHEN $6::date IS NULL THEN 'open' ELSE 'carried' END, NULL, type, NULL, NULL, hub_amount
-  FROM unsettled
+  SELECT category, type, count, amount, fee, hub_amount,
+         CASE WHEN category = 'matched' THEN 'ok'
+              WHEN category = 'missing_at_provider' AND $6::date IS NOT NULL THEN 'carried' ELSE 'open' END AS status,
+         CASE WHEN category <> 'missing_at_provider' THEN mode END AS mode
+  FROM totals
 ) x
 GROUP BY category, status, mode, type`;
 

@@ -1,10 +1,7 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { type Options, parse } from 'csv-parse';
+import { StringDecoder } from 'node:string_decoder';
+import { parse } from 'csv-parse/sync';
 
 export interface CsvSettlementFormat {
-  /** csv-parse options of the layout (`info` is always on: records carry their line number). */
-  options: Options;
   header: readonly string[];
   /** The adapter's error for a line, so every message names the file's line the same way. */
   error(line: number, why: string): Error;
@@ -14,39 +11,75 @@ export interface CsvSettlementFormat {
   empty?: string;
 }
 
+/** csv-parse's own words for a quoting fault, without its "at line 1" (it only ever saw one line). */
+function quotingFault(error: unknown): string {
+  const { code, message } = error as { code?: string; message?: string };
+  if (code === 'CSV_QUOTE_NOT_CLOSED')
+    return 'a quoted field is not closed on its line (fields never span lines)';
+  return `bad quoting: ${String(message).replace(/ at line \d+/g, '')}`;
+}
+
+/**
+ * A line's fields. Settlement fields (ids, amounts, codes, times) never hold a comma, a quote or a
+ * line break, so a line without a quote is split as it stands; one with a quote is handed to
+ * csv-parse, which knows RFC 4180 quoting and refuses a stray quote.
+ */
+function fieldsOf(text: string, line: number, format: CsvSettlementFormat): string[] {
+  if (!text.includes('"')) {
+    const fields = text.split(',');
+    return /\s/.test(text) ? fields.map((f) => f.trim()) : fields;
+  }
+  try {
+    return (parse(text, { trim: true, relax_column_count: true }) as string[][])[0] ?? [''];
+  } catch (error) {
+    throw format.error(line, quotingFault(error));
+  }
+}
+
 /**
  * Streams a provider's settlement CSV for its adapter's parseSettlement: the header checked, then
- * each record with its line in the file. A large file is never buffered whole (pipeline keeps
- * backpressure and passes source errors on); csv-parse's own errors (a stray quote, a short
- * record) stop the parse naming their line, like the adapter's own checks.
+ * each record of the header's width with its line in the file. A large file is never buffered
+ * whole; a byte-order mark, CRLF line ends, blank lines and blanks around fields are accepted.
+ * Lines are found first (a settlement field never spans lines), which keeps line numbers exact
+ * and costs a fraction of a character-by-character parse at a million lines.
  */
 export async function* csvRecords(
   input: AsyncIterable<Buffer | string>,
   format: CsvSettlementFormat,
 ): AsyncIterable<{ line: number; record: string[] }> {
-  const parser = parse({ ...format.options, info: true });
-  const feeding = pipeline(Readable.from(input), parser).catch(() => {});
+  const width = format.header.length;
+  const decoder = new StringDecoder('utf8');
+  let line = 0;
   let headerSeen = false;
-  try {
-    for await (const { info, record } of parser as AsyncIterable<{
-      info: { lines: number };
-      record: string[];
-    }>) {
-      if (!headerSeen) {
-        if (record.join(',') !== format.header.join(',')) throw format.error(info.lines, format.wrongHeader);
-        headerSeen = true;
-        continue;
-      }
-      yield { line: info.lines, record };
+  let rest = '';
+  function recordOf(raw: string): string[] | null {
+    line++;
+    let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line === 1 && text.startsWith('\uFEFF')) text = text.slice(1);
+    if (!text.trim()) return null;
+    const record = fieldsOf(text, line, format);
+    if (!headerSeen) {
+      if (record.join(',') !== format.header.join(',')) throw format.error(line, format.wrongHeader);
+      headerSeen = true;
+      return null;
     }
-  } catch (error) {
-    const { code, lines } = error as { code?: unknown; lines?: unknown };
-    if (typeof code === 'string' && code.startsWith('CSV_') && typeof lines === 'number')
-      throw format.error(lines, (error as Error).message);
-    throw error;
-  } finally {
-    parser.destroy();
-    await feeding;
+    if (record.length !== width) throw format.error(line, `expected ${width} columns, got ${record.length}`);
+    return record;
+  }
+  for await (const chunk of input) {
+    const text = rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    let start = 0;
+    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+      const record = recordOf(text.slice(start, end));
+      start = end + 1;
+      if (record) yield { line, record };
+    }
+    rest = text.slice(start);
+  }
+  rest += decoder.end();
+  if (rest) {
+    const record = recordOf(rest);
+    if (record) yield { line, record };
   }
   if (!headerSeen && format.empty) throw format.error(1, format.empty);
 }

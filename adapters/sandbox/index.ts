@@ -174,12 +174,10 @@ export const sandboxAdapter: ProviderAdapter = {
   /** PayHub's sandbox settlement CSV: transaction_id,attempt_id,type,amount,fee,status,occurred_at. */
   async *parseSettlement(input): AsyncIterable<SettlementLine> {
     for await (const { line: lineNo, record } of csvRecords(input, {
-      options: { trim: true, skip_empty_lines: true },
       header: SETTLEMENT_HEADER.split(','),
       error: (line, why) => new Error(`line ${line}: ${why}`),
       wrongHeader: `the header must be ${SETTLEMENT_HEADER}`,
     })) {
-      if (record.length !== 7) throw new Error(`line ${lineNo}: expected 7 columns, got ${record.length}`);
       const [transaction_id, attempt_id, type, amount, fee, status, occurred_at] = record as [
         string,
         string,

@@ -54,7 +54,6 @@ function lineOf(lineNo: number, fields: string[]): SettlementLine {
 /** Streams the file: each line is checked strictly and the first bad one stops the parse, naming it. */
 export async function* parseSettlement(input: AsyncIterable<Buffer | string>): AsyncIterable<SettlementLine> {
   for await (const { line, record } of csvRecords(input, {
-    options: { bom: true, trim: true, skip_empty_lines: true },
     header: SETTLEMENT_HEADER,
     error: (line, why) => new Error(`VNPay settlement line ${line}: ${why}`),
     wrongHeader: `expected the header ${SETTLEMENT_HEADER.join(',')}`,

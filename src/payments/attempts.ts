@@ -211,7 +211,7 @@ export function attemptsService(deps: AttemptsDeps) {
       if (deliveries > 0) announceCommitted(db, 'webhooks');
       return applied;
     },
-    { maxBatch: 64, concurrency: 2 },
+    { maxBatch: 64, concurrency: 1 },
   );
 
   /**

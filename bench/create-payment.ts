@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { benchDatabase, load, row, startBareAndHub } from './lib.ts';
+import { benchDatabase, cpuPerRequest, load, row, startBareAndHub } from './lib.ts';
 
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -39,6 +39,7 @@ export async function benchCreatePayment(): Promise<boolean> {
       connections: 10,
       seconds: 2,
     });
+    const cpuAtStart = servers.cpu();
     const ceiling = await load({
       url: `${servers.bareUrl}/payments`,
       headers: {},
@@ -46,6 +47,7 @@ export async function benchCreatePayment(): Promise<boolean> {
       connections: CONNECTIONS,
       seconds: SECONDS,
     });
+    const cpuBetween = servers.cpu();
     const hubResult = await load({
       url: `${servers.hubUrl}/v1/payments`,
       headers: auth,
@@ -54,6 +56,7 @@ export async function benchCreatePayment(): Promise<boolean> {
       connections: CONNECTIONS,
       seconds: SECONDS,
     });
+    const cpuAtEnd = servers.cpu();
     const ratio = hubResult.requestsPerSecond / ceiling.requestsPerSecond;
     const ok = ratio >= 0.6 && hubResult.p99Ms <= 50 && hubResult.non2xx === 0 && hubResult.errors === 0;
     console.log(
@@ -61,6 +64,12 @@ export async function benchCreatePayment(): Promise<boolean> {
     );
     console.log(row('bare Express + pg INSERT (ceiling)', ceiling));
     console.log(row('PayHub POST /v1/payments', hubResult));
+    console.log(
+      cpuPerRequest(
+        (cpuBetween.bare - cpuAtStart.bare) / ceiling.total,
+        (cpuAtEnd.hub - cpuBetween.hub) / hubResult.total,
+      ),
+    );
     console.log(
       `ratio ${(ratio * 100).toFixed(1)} % of the ceiling (target ≥ 60 %), p99 ${hubResult.p99Ms} ms (target ≤ 50 ms): ${ok ? 'MET' : 'MISSED'}`,
     );

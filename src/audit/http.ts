@@ -8,7 +8,8 @@ const OBJECT_ID = /^(pay|re|we|evt|att)_[0-9A-Z]{26}$/;
 
 /**
  * Records every API write (POST, DELETE…) once its response is sent: who (the API key), what
- * (the route and outcome), which object, from where, under which request id.
+ * (the route and outcome), which object, from where, under which request id. A route that wrote
+ * the record with its change (a payment created) sets `res.locals.audited`.
  */
 export function auditApiWrites(db: Db, logger: Pick<Logger, 'error'>): RequestHandler {
   return (req, res, next) => {
@@ -21,6 +22,8 @@ export function auditApiWrites(db: Db, logger: Pick<Logger, 'error'>): RequestHa
       return json(body);
     };
     res.on('finish', () => {
+      // The route wrote the record in the transaction of the change.
+      if (res.locals.audited === true) return;
       const principal = res.locals.principal ? principalOf(res.locals) : null;
       const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : req.path;
       const fromPath = req.path.split('/').find((part) => OBJECT_ID.test(part));

@@ -60,52 +60,93 @@ const COLUMNS = [
   'created_at',
 ] as const;
 
-function values(row: NewPaymentRow): unknown[] {
-  return COLUMNS.map((column) => {
-    const value = row[column];
-    return column === 'obligation' || column === 'budget' || column === 'payer' || column === 'metadata'
-      ? value === null
-        ? null
-        : JSON.stringify(value)
-      : value;
-  });
-}
+/** Each column's SQL type, for reading a batch of rows out of one JSON parameter. */
+const COLUMN_TYPES: Record<(typeof COLUMNS)[number], string> = {
+  id: 'text',
+  agency_id: 'text',
+  mode: 'text',
+  status: 'text',
+  currency: 'text',
+  principal: 'numeric',
+  late_penalty: 'numeric',
+  late_days: 'integer',
+  amount: 'numeric',
+  reference: 'text',
+  description: 'text',
+  return_url: 'text',
+  obligation: 'jsonb',
+  budget: 'jsonb',
+  payer: 'jsonb',
+  language: 'text',
+  metadata: 'jsonb',
+  checkout_token: 'text',
+  expires_at: 'timestamptz',
+  created_at: 'timestamptz',
+};
 
-const PLACEHOLDERS = COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
 const INSERT_COLUMNS = `${COLUMNS.join(', ')}, updated_at`;
 
-export const insertPayment = (db: Queryable, row: NewPaymentRow) =>
-  db.query<{ id: string }>(
-    `INSERT INTO payments (${INSERT_COLUMNS}) VALUES (${PLACEHOLDERS}, $${COLUMNS.length}) RETURNING id`,
-    values(row),
-  );
+/** A payment to create, with its Idempotency-Key claim (and final response) and its audit record. */
+export interface PaymentInsert {
+  row: NewPaymentRow;
+  claim?: { key: string; requestHash: string; status: number; body: unknown };
+  audit: { actorId: string; action: string; ip: string | null; requestId: string | null };
+}
 
 /**
- * One statement, one round trip: claims the Idempotency-Key with its final response and inserts the
- * payment only if the claim was taken. A twin waits on the key's row lock, then finds it taken.
+ * Creates payments in one statement, one round trip: for each, claims its Idempotency-Key with its
+ * final response, inserts the payment only if the claim was taken (a twin waits on the key's row
+ * lock, then finds it taken), and writes the API write's audit record with it. Says, in order,
+ * which were inserted. One bad row (a reference already held) fails the whole statement.
  */
-export const insertPaymentIdempotent = (
-  db: Queryable,
-  row: NewPaymentRow,
-  claim: { key: string; requestHash: string; status: number; body: unknown },
-) => {
-  const n = COLUMNS.length;
-  return db.query<{ id: string }>(
-    `WITH claim AS (
+export async function insertPayments(db: Queryable, inserts: readonly PaymentInsert[]): Promise<boolean[]> {
+  const batch = inserts.map(({ row, claim, audit }, ord) => ({
+    ...row,
+    ord,
+    idempotency_key: claim?.key ?? null,
+    request_hash: claim?.requestHash ?? null,
+    response_status: claim?.status ?? null,
+    response_body: claim?.body ?? null,
+    actor_id: audit.actorId,
+    action: audit.action,
+    ip: audit.ip,
+    request_id: audit.requestId,
+  }));
+  const { rows } = await db.query<{ ord: number }>(
+    `WITH i AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS i (
+         ${COLUMNS.map((c) => `${c} ${COLUMN_TYPES[c]}`).join(', ')}, ord integer, idempotency_key text,
+         request_hash text, response_status integer, response_body jsonb, actor_id text, action text,
+         ip text, request_id text)
+     ), claim AS (
        INSERT INTO idempotency_keys (agency_id, mode, key, request_hash, response_status, response_body)
-       VALUES ($2, $3, $${n + 1}, $${n + 2}, $${n + 3}, $${n + 4})
+       SELECT agency_id, mode, idempotency_key, request_hash, response_status, response_body
+         FROM i WHERE idempotency_key IS NOT NULL
        ON CONFLICT (agency_id, mode, key) DO UPDATE
           SET request_hash = EXCLUDED.request_hash, response_status = EXCLUDED.response_status,
               response_body = EXCLUDED.response_body, created_at = now()
         WHERE idempotency_keys.created_at < now() - interval '24 hours'
-       RETURNING 1
+       RETURNING agency_id, mode, key
+     ), inserted AS (
+       INSERT INTO payments (${INSERT_COLUMNS})
+       SELECT ${COLUMNS.join(', ')}, created_at FROM i
+        WHERE idempotency_key IS NULL
+           OR EXISTS (SELECT 1 FROM claim c
+                       WHERE c.agency_id = i.agency_id AND c.mode = i.mode AND c.key = i.idempotency_key)
+       RETURNING id
+     ), audited AS (
+       INSERT INTO audit_log (actor_type, actor_id, action, object_type, object_id, agency_id, mode, ip,
+                              request_id, details)
+       SELECT 'api_key', i.actor_id, i.action, 'payment', i.id, i.agency_id, i.mode, i.ip, i.request_id,
+              jsonb_build_object('status', 201)
+         FROM inserted JOIN i ON i.id = inserted.id
      )
-     INSERT INTO payments (${INSERT_COLUMNS})
-     SELECT ${PLACEHOLDERS}, $${n} WHERE EXISTS (SELECT 1 FROM claim)
-     RETURNING id`,
-    [...values(row), claim.key, claim.requestHash, claim.status, JSON.stringify(claim.body)],
+     SELECT i.ord FROM inserted JOIN i ON i.id = inserted.id`,
+    [JSON.stringify(batch)],
   );
-};
+  const inserted = new Set(rows.map((r) => r.ord));
+  return inserts.map((_, ord) => inserted.has(ord));
+}
 
 export const paymentById = (db: Queryable, agencyId: string, mode: string, id: string) =>
   db.query<PaymentRow>('SELECT * FROM payments WHERE id = $1 AND agency_id = $2 AND mode = $3', [

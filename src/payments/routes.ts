@@ -15,7 +15,13 @@ export function paymentRoutes(db: Db, payments: PaymentsService, receipts: Recei
 
   router.post('/v1/payments', validateRequest('createPayment'), async (req, res) => {
     const claim = readClaim(req);
-    sendStored(res, await payments.create(principalOf(res.locals), req.body as PaymentCreate, claim));
+    const created = await payments.create(principalOf(res.locals), req.body as PaymentCreate, claim, {
+      ip: req.ip ?? null,
+      requestId: typeof req.id === 'string' ? req.id : null,
+    });
+    // Written with the payment: the audit middleware leaves this write alone.
+    if (created.audited) res.locals.audited = true;
+    sendStored(res, created);
   });
 
   router.get('/v1/payments', validateRequest('listPayments'), async (_req, res) => {

@@ -1,5 +1,6 @@
 import type { Principal } from '../agencies/service.ts';
 import { isCalendarDate, localDate, localMidnight } from '../dates.ts';
+import { batcher } from '../db/batcher.ts';
 import type { Db, Queryable } from '../db/port.ts';
 import { isPgError, PG } from '../db/port.ts';
 import { recordEvent } from '../events/service.ts';
@@ -143,7 +144,40 @@ export function paymentsService(deps: PaymentsDeps) {
     );
   }
 
-  async function create(principal: Principal, body: PaymentCreate, claim?: Claim): Promise<StoredResponse> {
+  // Creates arriving together share one statement: one round trip and one commit serve many.
+  // Should the shared statement fail (one payment's reference already held), each is tried
+  // alone, so every request gets its own answer.
+  const insert = batcher(
+    async (inserts: q.PaymentInsert[]): Promise<{ inserted?: boolean; error?: unknown }[]> => {
+      const each = (batch: q.PaymentInsert[]) =>
+        q.insertPayments(db, batch).then((done) => done.map((inserted) => ({ inserted })));
+      try {
+        return await each(inserts);
+      } catch (error) {
+        if (inserts.length === 1) return [{ error }];
+        return Promise.all(
+          inserts.map((one) =>
+            each([one]).then(
+              ([outcome]) => outcome!,
+              (e) => ({ error: e }),
+            ),
+          ),
+        );
+      }
+    },
+    { maxBatch: 64, concurrency: 1 },
+  );
+
+  /**
+   * POST /v1/payments. The response says `audited` when the API write's audit record was written
+   * with the payment; otherwise (a replay, a refusal) the caller records it.
+   */
+  async function create(
+    principal: Principal,
+    body: PaymentCreate,
+    claim: Claim | undefined,
+    origin: { ip: string | null; requestId: string | null },
+  ): Promise<StoredResponse & { audited?: boolean }> {
     const createdAt = now();
     const today = localDate(createdAt);
     const errors = crossFieldErrors(body, today);
@@ -215,20 +249,20 @@ export function paymentsService(deps: PaymentsDeps) {
         publicUrl,
       ),
     };
-    try {
-      if (!claim) {
-        await q.insertPayment(db, row);
-        return response;
-      }
-      const inserted = await q.insertPaymentIdempotent(db, row, { ...claim, ...response });
-      if (inserted.rowCount > 0) return response;
-    } catch (error) {
-      if (isPgError(error, PG.uniqueViolation, 'payments_open_reference'))
+    const outcome = await insert({
+      row,
+      claim: claim && { ...claim, ...response },
+      audit: { actorId: principal.keyId, action: 'POST /v1/payments', ...origin },
+    });
+    if (outcome.error !== undefined) {
+      if (isPgError(outcome.error, PG.uniqueViolation, 'payments_open_reference'))
         throw await referenceInUse(principal, body.reference);
-      throw error;
+      throw outcome.error;
     }
+    const inserted = outcome.inserted;
+    if (inserted) return { ...response, audited: true };
     // The key was taken: replay its response, or refuse (422 other body, 409 in flight).
-    const stored = await existing(db, principal, claim);
+    const stored = await existing(db, principal, claim!);
     if (!stored) throw problems.idempotencyKeyInUse();
     return stored;
   }

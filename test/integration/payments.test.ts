@@ -121,6 +121,37 @@ describe('POST /v1/payments', () => {
     expect(live.body.errors[0].field).toBe('return_url');
   });
 
+  it('creates many at once, each with its own answer and its audit record written with it', async () => {
+    const references = Array.from({ length: 16 }, (_, i) => `HS-MANY-${i}`);
+    // One dossier twice among them: the shared statement fails, each is then tried alone.
+    const bodies = [...references, 'HS-MANY-3'].map((reference) => paymentBody({ reference }));
+    const before = await count(hub, 'payments');
+    const responses = await Promise.all(bodies.map((body) => hub.api().post('/v1/payments', body)));
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses).toEqual([...references.map(() => 201), 409]);
+    expect(await count(hub, 'payments')).toBe(before + references.length);
+    const refused = responses.find((r) => r.status === 409)!;
+    expect(refused.body).toMatchObject({ code: 'reference_in_use' });
+    for (const res of responses.filter((r) => r.status === 201)) {
+      const audit = await hub.db.query<{
+        action: string;
+        actor_id: string;
+        object_id: string;
+        details: unknown;
+      }>('SELECT action, actor_id, object_id, details FROM audit_log WHERE request_id = $1', [
+        res.headers['request-id'],
+      ]);
+      expect(audit.rows).toEqual([
+        {
+          action: 'POST /v1/payments',
+          actor_id: hub.keyIds.a,
+          object_id: res.body.id,
+          details: { status: 201 },
+        },
+      ]);
+    }
+  });
+
   it('keeps one open payment per reference, naming the holder', async () => {
     const first = await hub.api().post('/v1/payments', paymentBody({ reference: 'HS-DUP-1' }));
     const second = await hub.api().post('/v1/payments', paymentBody({ reference: 'HS-DUP-1', amount: 1000 }));

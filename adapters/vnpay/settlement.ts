@@ -18,10 +18,11 @@ export const SETTLEMENT_HEADER = [
 
 const WHOLE = /^(0|[1-9]\d*)$/;
 
+function fail(lineNo: number, why: string): never {
+  throw new Error(`VNPay settlement line ${lineNo}: ${why}`);
+}
+
 function lineOf(lineNo: number, fields: string[]): SettlementLine {
-  const fail = (why: string): never => {
-    throw new Error(`VNPay settlement line ${lineNo}: ${why}`);
-  };
   const [transactionNo, txnRef, type, amount, fee, status, payDate] = fields as [
     string,
     string,
@@ -31,14 +32,15 @@ function lineOf(lineNo: number, fields: string[]): SettlementLine {
     string,
     string,
   ];
-  if (!transactionNo) fail('missing transaction_no');
-  if (!txnRef) fail('missing txn_ref');
-  if (type !== 'payment' && type !== 'refund') return fail(`unknown type "${type}" (payment or refund)`);
+  if (!transactionNo) fail(lineNo, 'missing transaction_no');
+  if (!txnRef) fail(lineNo, 'missing txn_ref');
+  if (type !== 'payment' && type !== 'refund')
+    return fail(lineNo, `unknown type "${type}" (payment or refund)`);
   if (!WHOLE.test(amount) || amount === '0')
-    fail(`amount "${amount}" is not a positive whole number of đồng`);
-  if (!WHOLE.test(fee)) fail(`fee "${fee}" is not a whole number of đồng`);
-  if (!/^\d{2}$/.test(status)) fail(`status "${status}" is not a vnp_TransactionStatus`);
-  const occurredAt = parseVnDate(payDate) ?? fail(`pay_date "${payDate}" is not yyyyMMddHHmmss`);
+    fail(lineNo, `amount "${amount}" is not a positive whole number of đồng`);
+  if (!WHOLE.test(fee)) fail(lineNo, `fee "${fee}" is not a whole number of đồng`);
+  if (!/^\d{2}$/.test(status)) fail(lineNo, `status "${status}" is not a vnp_TransactionStatus`);
+  const occurredAt = parseVnDate(payDate) ?? fail(lineNo, `pay_date "${payDate}" is not yyyyMMddHHmmss`);
   return {
     lineNo,
     providerTransactionId: transactionNo,

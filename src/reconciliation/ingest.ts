@@ -69,7 +69,8 @@ async function copyLines(
   let bytes = 0;
   async function* hashed() {
     for await (const chunk of request.input) {
-      hash.update(chunk);
+      // A file on disk was hashed before it was read.
+      if (!request.sha256) hash.update(chunk);
       bytes += chunk.length;
       yield chunk;
     }

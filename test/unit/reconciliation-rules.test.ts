@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SettlementLine } from '../../adapters/types.ts';
 import { hashPassword, verifyPassword } from '../../src/admin/passwords.ts';
@@ -8,6 +9,7 @@ import {
   checkDay,
   checkLine,
   copyLine,
+  isoInstant,
   parseErrorOf,
   SettlementFileError,
 } from '../../src/reconciliation/rules.ts';
@@ -53,6 +55,18 @@ describe('line checks and COPY text', () => {
     expect(copyLine('rrun_1', line({ merchantReference: 'a\tb\\c\nd' }))).toBe(
       'rrun_1\t2\tT1\ta\\tb\\\\c\\nd\tpayment\t150000\t1650\t00\t2026-03-10T03:00:00.000Z\n',
     );
+  });
+
+  it('writes every instant exactly as toISOString does, in any order of days', () => {
+    const instant = fc.date({ noInvalidDate: true });
+    fc.assert(
+      fc.property(fc.array(instant, { minLength: 1, maxLength: 20 }), (dates) => {
+        for (const at of dates) expect(isoInstant(at)).toBe(at.toISOString());
+      }),
+      { numRuns: 500 },
+    );
+    for (const at of ['1970-01-01T00:00:00.000Z', '1969-12-31T23:59:59.999Z', '2026-06-14T17:00:00.080Z'])
+      expect(isoInstant(new Date(at))).toBe(at);
   });
 
   it("keeps the line number of an adapter's error", () => {

@@ -18,6 +18,7 @@ import {
   settleCarried,
 } from './matching.ts';
 import { type RunRow, runById } from './queries.ts';
+import { dedupeKey, RepeatSieve } from './repeats.ts';
 import {
   businessDay,
   checkDay,
@@ -65,6 +66,7 @@ async function copyLines(
 ) {
   const { adapter, businessDate } = request;
   const day = businessDay(businessDate);
+  const repeats = new RepeatSieve();
   let count = 0;
   let bytes = 0;
   async function* hashed() {
@@ -83,6 +85,7 @@ async function copyLines(
       for await (const line of adapter.parseSettlement(hashed())) {
         checkLine(line);
         checkDay(line, day, businessDate);
+        repeats.see(line.type, dedupeKey(line));
         text += copyLine(runId, line);
         if (++count % BATCH === 0) {
           yield text;
@@ -98,7 +101,7 @@ async function copyLines(
   }
   if (!tx.copyFrom) throw new Error('this database driver cannot COPY');
   await tx.copyFrom(`COPY settlement_lines (${LINE_COLUMNS.join(', ')}) FROM STDIN`, chunks());
-  return count;
+  return { count, repeats: repeats.named() };
 }
 
 async function sameFile(q: Queryable, provider: string, date: string, sha: string) {
@@ -174,7 +177,7 @@ export async function ingest(db: Db, request: IngestRequest): Promise<IngestResu
       // One ingest per provider and day at a time, across every hub instance.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`payhub.recon:${provider}:${date}`]);
       const timings = stopwatch();
-      const lines = await copyLines(tx, runId, request, hash);
+      const { count: lines, repeats } = await copyLines(tx, runId, request, hash);
       timings.lap('ingest');
       sha ??= hash.digest('hex');
       await sameFile(tx, provider, date, sha);
@@ -216,6 +219,7 @@ export async function ingest(db: Db, request: IngestRequest): Promise<IngestResu
         carryUntil: request.carryDays > 0 ? addDays(date, request.carryDays) : null,
         dayStart: day.start,
         dayEnd: day.end,
+        repeats,
       });
       timings.lap('matching');
       if (previous) await inheritResolutions(tx, runId, previous.id);

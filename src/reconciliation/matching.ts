@@ -15,18 +15,24 @@ export interface MatchParams {
   carryUntil: string | null;
   dayStart: Date;
   dayEnd: Date;
+  /** Keys the run's lines may share (repeats.ts): only lines with these are counted for duplicates. */
+  repeats: { types: readonly string[]; keys: readonly string[] };
 }
 
 const CLASSIFY = `
 WITH lines AS NOT MATERIALIZED (
+  -- dedupe_key: what two lines must not share, as repeats.ts's dedupeKey says it in ingest.
   SELECT l.*, l.status = ANY($9::text[]) AS paid,
          CASE WHEN l.type = 'payment' THEN l.merchant_reference ELSE l.provider_transaction_id END AS dedupe_key
   FROM settlement_lines l WHERE l.run_id = $1
 ),
 repeated AS (
   -- Several payment lines for one attempt, or refund lines with one provider id: all but the
-  -- first are duplicates. A hash aggregate: files rarely have any, and sorting a million lines costs.
-  SELECT type, dedupe_key, min(line_no) AS first_line FROM lines GROUP BY type, dedupe_key HAVING count(*) > 1
+  -- first are duplicates. Only lines whose key ingest saw twice are counted: usually none, and
+  -- then the lines are not read at all.
+  SELECT l.type, l.dedupe_key, min(l.line_no) AS first_line
+  FROM lines l JOIN unnest($10::text[], $11::text[]) AS seen (type, key) ON seen.type = l.type AND seen.key = l.dedupe_key
+  GROUP BY l.type, l.dedupe_key HAVING count(*) > 1
 ),
 repeats AS (
   -- Joined from the (usually empty) repeated side, so a file without duplicates is not read again.
@@ -170,6 +176,8 @@ export async function classify(tx: Queryable, p: MatchParams): Promise<Classifie
     p.dayStart,
     p.dayEnd,
     SUCCESS_STATUSES,
+    p.repeats.types,
+    p.repeats.keys,
   ]);
   await tx.query(
     `SELECT set_config('enable_nestloop', 'on', true), set_config('enable_mergejoin', 'on', true), set_config('enable_sort', 'on', true)`,

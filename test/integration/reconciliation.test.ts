@@ -330,6 +330,46 @@ describe('a business day with every category', () => {
   });
 });
 
+describe('duplicates within one file', () => {
+  it('all but the first line of an attempt, or of a refund id, among thousands of lines', async () => {
+    const date = '2026-05-20';
+    const a = await seedAttempt(hub.db, { agencyCode: 'PROV-A', completedAt: at(date, '08:00:00') });
+    const unknown = Array.from({ length: 3000 }, (_, i) => ({
+      transactionId: `U${i}`,
+      attemptId: `att_U${i}`,
+      amount: 10000,
+      fee: 100,
+    }));
+    const result = await run(date, [
+      paid(a, 'D1'),
+      ...unknown.slice(0, 1000),
+      paid(a, 'D2'),
+      { transactionId: 'RF1', attemptId: 're_NEVERHEARDOF', type: 'refund', amount: 5000 },
+      ...unknown.slice(1000),
+      // The same provider id on a payment line: lines of different types never repeat each other.
+      { transactionId: 'RF1', attemptId: 'att_OTHER', amount: 5000, fee: 50 },
+      { transactionId: 'RF1', attemptId: 're_NEVERHEARDOF', type: 'refund', amount: 5000 },
+      paid(a, 'D3'),
+    ]);
+    expect(result.run.status).toBe('completed');
+    const { rows } = await hub.db.query<{ line_no: number; category: string; type: string }>(
+      `SELECT line_no, category, type FROM recon_items WHERE run_id = $1 AND category = 'duplicate' ORDER BY line_no`,
+      [result.run.id],
+    );
+    expect(rows).toEqual([
+      { line_no: 1003, category: 'duplicate', type: 'payment' },
+      { line_no: 3006, category: 'duplicate', type: 'refund' },
+      { line_no: 3007, category: 'duplicate', type: 'payment' },
+    ]);
+    expect(result.run.summary.categories).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ category: 'matched', count: 1 }),
+        expect.objectContaining({ category: 'missing_in_hub', count: 3002 }),
+      ]),
+    );
+  });
+});
+
 describe('malformed files are refused whole, with a clear report', () => {
   async function refused(date: string, text: string) {
     const before = await count(hub, 'settlement_lines');

@@ -4,6 +4,7 @@ import type { SettlementLine } from '../../adapters/types.ts';
 import { hashPassword, verifyPassword } from '../../src/admin/passwords.ts';
 import { csrfMatches, csrfTokenFor } from '../../src/admin/staff.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
+import { RepeatSieve } from '../../src/reconciliation/repeats.ts';
 import {
   businessDay,
   checkDay,
@@ -74,6 +75,35 @@ describe('line checks and COPY text', () => {
       code: 'malformed_file',
       line: 7,
     });
+  });
+});
+
+describe('the repeat sieve of ingest', () => {
+  it('names every key a line of the same type had before, and almost nothing else', () => {
+    const line = fc.record({
+      type: fc.constantFrom('payment' as const, 'refund' as const),
+      key: fc.string(),
+    });
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 300 }), (lines) => {
+        const sieve = new RepeatSieve();
+        for (const l of lines) sieve.see(l.type, l.key);
+        const { types, keys } = sieve.named();
+        const named = new Set(types.map((t, i) => `${t}\n${keys[i]}`));
+        const counts = new Map<string, number>();
+        for (const l of lines)
+          counts.set(`${l.type}\n${l.key}`, (counts.get(`${l.type}\n${l.key}`) ?? 0) + 1);
+        for (const [key, n] of counts) expect(named.has(key)).toBe(n > 1);
+      }),
+    );
+  });
+
+  it('stays exact past many growths', () => {
+    const sieve = new RepeatSieve();
+    for (let i = 0; i < 200_000; i++) sieve.see('payment', `att_b${String(i).padStart(9, '0')}`);
+    sieve.see('refund', 'att_b000000007');
+    sieve.see('payment', 'att_b000123456');
+    expect(sieve.named()).toEqual({ types: ['payment'], keys: ['att_b000123456'] });
   });
 });
 

@@ -8,7 +8,9 @@ function manualRun() {
   const run = (items: number[]) =>
     new Promise<string[]>((resolve, reject) => {
       batches.push(items);
-      finish.push(() => (items.includes(-1) ? reject(new Error('refused')) : resolve(items.map((i) => `r${i}`))));
+      finish.push(() =>
+        items.includes(-1) ? reject(new Error('refused')) : resolve(items.map((i) => `r${i}`)),
+      );
     });
   return { batches, finish, run };
 }

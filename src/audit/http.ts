@@ -1,15 +1,39 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
+import type { Principal } from '../agencies/service.ts';
 import type { Db } from '../db/port.ts';
 import { principalOf } from '../http/auth.ts';
-import { audit } from './service.ts';
+import { type AuditEntry, audit } from './service.ts';
 
 const OBJECT_ID = /^(pay|re|we|evt|att)_[0-9A-Z]{26}$/;
 
+/** The audit record of an API write: who (the API key), what (the route and outcome), which object, from where. */
+export function apiWriteRecord(
+  req: Request,
+  res: Response,
+  principal: Principal | null,
+  status: number,
+  responseId?: string,
+): AuditEntry {
+  const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : req.path;
+  const fromPath = req.path.split('/').find((part) => OBJECT_ID.test(part));
+  return {
+    actorType: 'api_key',
+    actorId: principal?.keyId ?? null,
+    action: `${req.method} ${route}`,
+    objectId: responseId && OBJECT_ID.test(responseId) ? responseId : (fromPath ?? null),
+    agencyId: principal?.agencyId ?? null,
+    mode: principal?.mode ?? null,
+    ip: req.ip ?? null,
+    requestId: typeof req.id === 'string' ? req.id : null,
+    details: { status, ...(res.get('Idempotent-Replayed') ? { replayed: true } : {}) },
+  };
+}
+
 /**
- * Records every API write (POST, DELETE…) once its response is sent: who (the API key), what
- * (the route and outcome), which object, from where, under which request id. A route that wrote
- * the record with its change (a payment created) sets `res.locals.audited`.
+ * Records every API write (POST, DELETE…) once its response is sent. A route that wrote the
+ * record in the transaction of its change (runIdempotent's `remember`, a payment created) sets
+ * `res.locals.audited`, and this leaves it alone.
  */
 export function auditApiWrites(db: Db, logger: Pick<Logger, 'error'>): RequestHandler {
   return (req, res, next) => {
@@ -22,25 +46,11 @@ export function auditApiWrites(db: Db, logger: Pick<Logger, 'error'>): RequestHa
       return json(body);
     };
     res.on('finish', () => {
-      // The route wrote the record in the transaction of the change.
       if (res.locals.audited === true) return;
       const principal = res.locals.principal ? principalOf(res.locals) : null;
-      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : req.path;
-      const fromPath = req.path.split('/').find((part) => OBJECT_ID.test(part));
-      audit(db, {
-        actorType: 'api_key',
-        actorId: principal?.keyId ?? null,
-        action: `${req.method} ${route}`,
-        objectId: responseId && OBJECT_ID.test(responseId) ? responseId : (fromPath ?? null),
-        agencyId: principal?.agencyId ?? null,
-        mode: principal?.mode ?? null,
-        ip: req.ip ?? null,
-        requestId: typeof req.id === 'string' ? req.id : null,
-        details: {
-          status: res.statusCode,
-          ...(res.get('Idempotent-Replayed') ? { replayed: true } : {}),
-        },
-      }).catch((err) => logger.error({ err }, 'audit record not written'));
+      audit(db, apiWriteRecord(req, res, principal, res.statusCode, responseId)).catch((err) =>
+        logger.error({ err }, 'audit record not written'),
+      );
     });
     next();
   };

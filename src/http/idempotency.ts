@@ -1,5 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Principal } from '../agencies/service.ts';
+import { apiWriteRecord } from '../audit/http.ts';
+import { audit } from '../audit/service.ts';
 import type { Db, Queryable } from '../db/port.ts';
 import { sha256 } from '../ids.ts';
 import { problems } from './problem.ts';
@@ -110,8 +112,9 @@ export function sendStored(res: Response, stored: StoredResponse) {
 
 /**
  * Runs a state-changing request at most once per Idempotency-Key. `work` receives a `remember`
- * callback to store the response inside its own transaction. A request that fails changed
- * nothing, so its key is released and a retry runs it again.
+ * callback to call inside its own transaction: it stores the response for the key and writes the
+ * API write's audit record, so both commit with the change or not at all. A request that fails
+ * changed nothing, so its key is released and a retry runs it again.
  */
 export async function runIdempotent(
   db: Db,
@@ -121,20 +124,29 @@ export async function runIdempotent(
   work: (remember: (tx: Queryable, response: StoredResponse) => Promise<void>) => Promise<StoredResponse>,
 ): Promise<void> {
   const claim = readClaim(req);
-  if (!claim) {
-    sendStored(res, await work(async () => {}));
-    return;
-  }
-  const stored = await begin(db, principal, claim);
+  let audited = false;
+  const remember = async (tx: Queryable, response: StoredResponse) => {
+    if (claim) await complete(tx, principal, claim, response);
+    // Once per request: a refund remembers its response again when the provider has settled it.
+    if (audited) return;
+    const id = (response.body as { id?: unknown } | null)?.id;
+    await audit(
+      tx,
+      apiWriteRecord(req, res, principal, response.status, typeof id === 'string' ? id : undefined),
+    );
+    audited = true;
+  };
+  const stored = claim ? await begin(db, principal, claim) : null;
   if (stored) {
     sendStored(res, stored);
     return;
   }
   try {
-    const response = await work((tx, response) => complete(tx, principal, claim, response));
+    const response = await work(remember);
+    if (audited) res.locals.audited = true;
     sendStored(res, response);
   } catch (error) {
-    await release(db, principal, claim).catch(() => {});
+    if (claim) await release(db, principal, claim).catch(() => {});
     throw error;
   }
 }

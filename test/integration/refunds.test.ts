@@ -52,6 +52,14 @@ describe('refunds', () => {
     expectContract(list, 'listPaymentRefunds');
     expect(list.body.data.map((r: { id: string }) => r.id)).toEqual([res.body.id]);
     expect(await eventsOf(res.body.id)).toEqual(['refund.succeeded']);
+    // The request's audit record, once, written with the refund.
+    const audited = await hub.db.query(
+      'SELECT action, object_id, details FROM audit_log WHERE request_id = $1',
+      [res.headers['request-id']],
+    );
+    expect(audited.rows).toEqual([
+      { action: 'POST /v1/payments/:id/refunds', object_id: res.body.id, details: { status: 201 } },
+    ]);
 
     const entries = await ledgerOf(id);
     expect(entries.map((e) => e.kind)).toEqual(['payment', 'refund']);

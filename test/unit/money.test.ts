@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addDays, daysBetween, isCalendarDate, localDate, localMidnight } from '../../src/dates.ts';
+import {
+  addDays,
+  daysBetween,
+  isCalendarDate,
+  localDate,
+  localMidnight,
+  VN_TIME_ZONE,
+} from '../../src/dates.ts';
 import { formatVnd, latePenalty, money, roundDong, toJsonAmount } from '../../src/money.ts';
 
 describe('money', () => {
@@ -49,6 +56,23 @@ describe('dates in Vietnam', () => {
     expect(localDate(new Date('2026-11-23T16:59:59Z'))).toBe('2026-11-23');
     expect(localDate(new Date('2026-11-23T17:00:00Z'))).toBe('2026-11-24');
     expect(localMidnight('2026-11-24').toISOString()).toBe('2026-11-23T17:00:00.000Z');
+  });
+
+  it('agrees with the time-zone database on every instant since 1976', () => {
+    const zone = new Intl.DateTimeFormat('en-CA', { timeZone: VN_TIME_ZONE, dateStyle: 'short' });
+    fc.assert(
+      fc.property(
+        fc.date({
+          min: new Date('1976-01-01T00:00:00Z'),
+          max: new Date('2100-01-01T00:00:00Z'),
+          noInvalidDate: true,
+        }),
+        (instant) => {
+          expect(localDate(instant)).toBe(zone.format(instant));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   it('counts days across month and leap-year ends', () => {

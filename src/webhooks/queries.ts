@@ -7,6 +7,9 @@ export interface EndpointRow {
   url: string;
   events: string[] | null;
   secret: Uint8Array;
+  previous_secret: Uint8Array | null;
+  /** Until when the previous secret signs beside the current one (past: it no longer does). */
+  previous_secret_expires_at: Date | null;
   created_at: Date;
   deleted_at: Date | null;
 }
@@ -40,8 +43,31 @@ export interface ClaimedRow extends DeliveryRow {
   event_mode: 'test' | 'live';
   url: string;
   secret: Uint8Array;
+  /** The previous secret while it still signs, else null. */
+  previous_secret: Uint8Array | null;
   endpoint_mode: 'test' | 'live';
 }
+
+/**
+ * A new signing secret; the current one becomes the previous, signing beside it for
+ * `overlapSeconds` (0: at once no more).
+ */
+export const rotateSecret = (
+  tx: Queryable,
+  owner: { agencyId: string; mode: string },
+  id: string,
+  sealed: Buffer,
+  overlapSeconds: number,
+) =>
+  tx.query<EndpointRow>(
+    `UPDATE webhook_endpoints
+        SET previous_secret = CASE WHEN $5 > 0 THEN secret END,
+            previous_secret_expires_at = CASE WHEN $5 > 0 THEN now() + make_interval(secs => $5) END,
+            secret = $4
+      WHERE id = $1 AND agency_id = $2 AND mode = $3 AND deleted_at IS NULL
+      RETURNING *`,
+    [id, owner.agencyId, owner.mode, sealed, overlapSeconds],
+  );
 
 export const insertEndpoint = (
   db: Queryable,
@@ -104,7 +130,8 @@ export const claimDue = (db: Queryable, limit: number, leaseSeconds: number) =>
          FROM pick WHERE d.endpoint_id = pick.endpoint_id AND d.event_id = pick.event_id
        RETURNING d.*
      )
-     SELECT c.*, e.type, e.data, e.mode AS event_mode, w.url, w.secret, w.mode AS endpoint_mode
+     SELECT c.*, e.type, e.data, e.mode AS event_mode, w.url, w.secret, w.mode AS endpoint_mode,
+            CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret END AS previous_secret
        FROM claimed c JOIN events e ON e.id = c.event_id JOIN webhook_endpoints w ON w.id = c.endpoint_id`,
     [limit, leaseSeconds],
   );

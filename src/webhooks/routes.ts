@@ -20,6 +20,18 @@ export function webhookRoutes(db: Db, webhooks: WebhooksService): Router {
     );
   });
 
+  router.post(
+    '/v1/webhook_endpoints/:id/rotate_secret',
+    validateRequest('rotateWebhookSecret'),
+    async (req, res) => {
+      const principal = principalOf(res.locals);
+      const overlap = (req.body as { expires_in?: number } | undefined)?.expires_in ?? 86_400;
+      await runIdempotent(db, req, res, principal, (remember) =>
+        webhooks.rotateSecret(principal, req.params.id as string, overlap, remember),
+      );
+    },
+  );
+
   router.get('/v1/webhook_endpoints', validateRequest('listWebhookEndpoints'), async (_req, res) => {
     res.json(await webhooks.listEndpoints(principalOf(res.locals)));
   });

@@ -7,7 +7,7 @@ import { ApiError, problems } from '../http/problem.ts';
 import { newId } from '../ids.ts';
 import type { Sealer } from '../secrets.ts';
 import * as q from './queries.ts';
-import { newSecret, signature } from './signature.ts';
+import { newSecret, signatures } from './signature.ts';
 import { checkEndpointUrl, type Resolve, systemResolve, WebhookUrlError } from './urls.ts';
 
 /**
@@ -54,6 +54,10 @@ export function endpointJson(row: q.EndpointRow) {
     events: row.events,
     livemode: row.mode === 'live',
     created_at: new Date(row.created_at).toISOString(),
+    previous_secret_expires_at:
+      row.previous_secret_expires_at && row.previous_secret_expires_at > new Date()
+        ? row.previous_secret_expires_at.toISOString()
+        : null,
   };
 }
 
@@ -124,6 +128,25 @@ export function webhooksService(deps: WebhooksDeps) {
     });
   }
 
+  /**
+   * A new signing secret, shown in this response only. The old one keeps signing beside it for
+   * `overlapSeconds` (default a day), so the portal can switch without missing a delivery.
+   */
+  async function rotateSecret(
+    principal: Principal,
+    id: string,
+    overlapSeconds: number,
+    remember?: (tx: Queryable, response: StoredResponse) => Promise<void>,
+  ): Promise<StoredResponse> {
+    const secret = newSecret();
+    return db.transaction(async (tx) => {
+      const row = (await q.rotateSecret(tx, principal, id, sealer.seal(secret), overlapSeconds)).rows[0];
+      if (!row) throw problems.notFound('webhook endpoint', id);
+      await remember?.(tx, { status: 200, body: endpointJson(row) });
+      return { status: 200, body: { ...endpointJson(row), secret } };
+    });
+  }
+
   async function endpointOf(principal: Principal, id: string) {
     const row = (await q.endpointById(db, principal.agencyId, principal.mode, id)).rows[0];
     if (!row) throw problems.notFound('webhook endpoint', id);
@@ -137,7 +160,9 @@ export function webhooksService(deps: WebhooksDeps) {
     let error: string | null = null;
     try {
       await checkEndpointUrl(d.url, d.endpoint_mode, resolve);
-      const secret = sealer.open<string>(d.secret);
+      const secrets = [d.secret, ...(d.previous_secret ? [d.previous_secret] : [])].map((sealed) =>
+        sealer.open<string>(sealed),
+      );
       const body = JSON.stringify(
         eventJson({
           id: d.event_id,
@@ -155,7 +180,7 @@ export function webhooksService(deps: WebhooksDeps) {
           'user-agent': 'PayHub-Webhooks/1.0',
           'webhook-id': d.event_id,
           'webhook-timestamp': String(timestamp),
-          'webhook-signature': signature(secret, d.event_id, timestamp, body),
+          'webhook-signature': signatures(secrets, d.event_id, timestamp, body),
         },
         body,
         // A redirect is not followed: it could lead anywhere, including inside our network.
@@ -189,6 +214,7 @@ export function webhooksService(deps: WebhooksDeps) {
 
   return {
     createEndpoint,
+    rotateSecret,
 
     async listEndpoints(principal: Principal) {
       const { rows } = await q.endpoints(db, principal.agencyId, principal.mode);

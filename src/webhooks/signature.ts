@@ -14,3 +14,8 @@ export function signature(secret: string, id: string, timestamp: number, body: s
   const mac = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
   return `v1,${mac}`;
 }
+
+/** While a rotated secret overlaps, each delivery carries a signature by each (space-separated). */
+export function signatures(secrets: readonly string[], id: string, timestamp: number, body: string): string {
+  return secrets.map((secret) => signature(secret, id, timestamp, body)).join(' ');
+}

@@ -362,6 +362,64 @@ describe('events', () => {
   });
 });
 
+describe('signing secret rotation', () => {
+  it('signs with both secrets while the previous one overlaps, then with the new one only', async () => {
+    const url = `${portal.url()}/rotated`;
+    const created = await hub.api().post('/v1/webhook_endpoints', { url, events: ['payment.succeeded'] });
+    const { id, secret: previous } = created.body as { id: string; secret: string };
+    const rotate = (body: object, key?: string, apiKey?: string) =>
+      hub.api(apiKey).post(`/v1/webhook_endpoints/${id}/rotate_secret`, body, key);
+
+    const rotated = await rotate({ expires_in: 3600 }, 'rotate-1');
+    expectContract(rotated, 'rotateWebhookSecret');
+    expect(rotated.status).toBe(200);
+    const current = rotated.body.secret as string;
+    expect(current).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(current).not.toBe(previous);
+    expect(Date.parse(rotated.body.previous_secret_expires_at)).toBeGreaterThan(Date.now() + 3_500_000);
+    const audited = await hub.db.query('SELECT action, object_id FROM audit_log WHERE request_id = $1', [
+      rotated.headers['request-id'],
+    ]);
+    expect(audited.rows).toEqual([{ action: 'POST /v1/webhook_endpoints/:id/rotate_secret', object_id: id }]);
+    // A retried request gets the same answer without the secret, and rotates nothing more.
+    const replay = await rotate({ expires_in: 3600 }, 'rotate-1');
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body.secret).toBeUndefined();
+    // Another agency's endpoint does not exist for it; a bad overlap changes nothing.
+    expect((await rotate({}, undefined, hub.keys.b)).status).toBe(404);
+    expect((await rotate({ expires_in: 8 * 86_400 })).status).toBe(400);
+    expect((await rotate({ expires_in: 'soon' })).status).toBe(400);
+
+    const deliveredTo = async () => {
+      const paymentId = await paidPayment(hub);
+      await services.webhooks.deliverDue();
+      return portal.received.find((r) => r.path === '/payhub/rotated' && r.event.data.id === paymentId)!;
+    };
+    const during = await deliveredTo();
+    expect(String(during.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect(verified(during, current).type).toBe('payment.succeeded');
+    expect(verified(during, previous).type).toBe('payment.succeeded');
+
+    // The overlap ends: only the new secret signs.
+    await hub.db.query(
+      `UPDATE webhook_endpoints SET previous_secret_expires_at = now() - interval '1 second' WHERE id = $1`,
+      [id],
+    );
+    expect((await hub.api().get(`/v1/webhook_endpoints/${id}`)).body.previous_secret_expires_at).toBeNull();
+    const after = await deliveredTo();
+    expect(verified(after, current).type).toBe('payment.succeeded');
+    expect(() => verified(after, previous)).toThrow();
+
+    // expires_in 0 retires the old secret at once.
+    const immediate = await rotate({ expires_in: 0 });
+    expect(immediate.body.previous_secret_expires_at).toBeNull();
+    const last = await deliveredTo();
+    expect(verified(last, immediate.body.secret).type).toBe('payment.succeeded');
+    expect(() => verified(last, current)).toThrow();
+    await hub.api().delete(`/v1/webhook_endpoints/${id}`);
+  });
+});
+
 describe('audit log', () => {
   it('records API writes with the key, route, object and request id, and state transitions', async () => {
     const res = await hub.api().post('/v1/webhook_endpoints', { url: portal.url() });

@@ -151,12 +151,16 @@ export function createApp(options: AppOptions, services: Services = createServic
     apiKeyAuth(db),
     limits.perKey,
   );
-  app.use(paymentRoutes(db, payments, receipts));
-  app.use(refundRoutes(db, services.refunds));
-  app.use(ledgerRoutes(services.ledger));
-  app.use(webhookRoutes(db, services.webhooks));
-  app.use(eventRoutes(db));
-  app.use(testHelperRoutes({ db, payments, attempts, providers }));
+  // The API's routes are looked at only for /v1/ paths: a provider's notification or a checkout
+  // page does not walk past each of them first.
+  const api = express.Router();
+  api.use(paymentRoutes(db, payments, receipts));
+  api.use(refundRoutes(db, services.refunds));
+  api.use(ledgerRoutes(services.ledger));
+  api.use(webhookRoutes(db, services.webhooks));
+  api.use(eventRoutes(db));
+  api.use(testHelperRoutes({ db, payments, attempts, providers }));
+  app.use((req, res, next) => (req.path.startsWith('/v1/') ? api(req, res, next) : next()));
   app.use(bankRoutes(services.bank));
   app.use(checkoutRoutes({ db, attempts, providers, receipts }));
   for (const adapter of ADAPTERS) if (adapter.routes) app.use(adapter.routes(attempts.host));

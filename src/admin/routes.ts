@@ -18,6 +18,7 @@ import {
   signOut,
   staffForSession,
 } from './staff.ts';
+import { staffUserRoutes } from './users.ts';
 import { actionJson, itemJson, runJson, staffJson } from './view.ts';
 
 export const SESSION_COOKIE = 'payhub_session';
@@ -184,6 +185,8 @@ export function adminRoutes(deps: AdminDeps): Router {
   router.get('/admin/v1/me', validateRequest('getStaffMe'), (_req, res) => {
     res.json(staffJson(staffOf(res.locals)));
   });
+
+  router.use(staffUserRoutes(db));
 
   async function runView(run: RunRow, staff: Staff) {
     // Counts as they stand; staff of one agency see them over their own agencies' lines only.

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { agencyByCode } from '../agencies/service.ts';
-import type { Db } from '../db/port.ts';
+import type { Db, Queryable } from '../db/port.ts';
 import { newToken, sha256, ulid } from '../ids.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.ts';
 
@@ -23,7 +23,7 @@ export interface Staff {
 }
 
 export async function createStaffUser(
-  db: Db,
+  db: Queryable,
   input: { email: string; role: string; agencyCode?: string; password: string },
 ) {
   const email = input.email.trim().toLowerCase();
@@ -41,6 +41,50 @@ export async function createStaffUser(
   );
   if (!rows[0]) throw new StaffError(`a staff user ${email} already exists`);
   return { id, email, role: input.role as Role, agency: agency?.code ?? null };
+}
+
+export interface StaffUserRow {
+  id: string;
+  email: string;
+  role: Role;
+  agency_id: string | null;
+  agency_code: string | null;
+  created_at: Date;
+  disabled_at: Date | null;
+}
+
+const USER_COLUMNS = `u.id, u.email, u.role, u.agency_id, a.code AS agency_code, u.created_at, u.disabled_at`;
+
+/** Staff users an admin may manage: those of agencies in its scope (null: all). */
+export async function listStaffUsers(db: Queryable, scope: string[] | null): Promise<StaffUserRow[]> {
+  const { rows } = await db.query<StaffUserRow>(
+    `SELECT ${USER_COLUMNS} FROM staff_users u LEFT JOIN agencies a ON a.id = u.agency_id
+      WHERE $1::text[] IS NULL OR u.agency_id = ANY($1::text[])
+      ORDER BY u.email`,
+    [scope],
+  );
+  return rows;
+}
+
+export async function staffUserById(db: Queryable, scope: string[] | null, id: string) {
+  const { rows } = await db.query<StaffUserRow>(
+    `SELECT ${USER_COLUMNS} FROM staff_users u LEFT JOIN agencies a ON a.id = u.agency_id
+      WHERE u.id = $1 AND ($2::text[] IS NULL OR u.agency_id = ANY($2::text[]))`,
+    [id, scope],
+  );
+  return rows[0];
+}
+
+/** Disables a staff user and ends its sessions, in the caller's transaction. False if already disabled. */
+export async function disableStaffUser(tx: Queryable, id: string): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    'UPDATE staff_users SET disabled_at = now() WHERE id = $1 AND disabled_at IS NULL',
+    [id],
+  );
+  await tx.query('UPDATE staff_sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [
+    id,
+  ]);
+  return rowCount > 0;
 }
 
 async function staffById(db: Db, userId: string): Promise<Staff | null> {

@@ -1,4 +1,4 @@
-import type { Db } from '../db/port.ts';
+import type { Db, Queryable } from '../db/port.ts';
 import { isPgError, PG } from '../db/port.ts';
 import { newId, newToken, sha256 } from '../ids.ts';
 import * as q from './queries.ts';
@@ -67,7 +67,7 @@ export async function createAgency(db: Db, input: NewAgency): Promise<q.AgencyRo
   }
 }
 
-export async function agencyByCode(db: Db, code: string): Promise<q.AgencyRow> {
+export async function agencyByCode(db: Queryable, code: string): Promise<q.AgencyRow> {
   const agency = (await q.agencyByCode(db, code)).rows[0];
   if (!agency) throw new AgencyError(`no agency with code ${code}`);
   return agency;

@@ -1,3 +1,4 @@
+import { fetch as undiciFetch } from 'undici';
 import type { Principal } from '../agencies/service.ts';
 import type { Db, Queryable } from '../db/port.ts';
 import { eventById } from '../events/queries.ts';
@@ -8,7 +9,7 @@ import { newId } from '../ids.ts';
 import type { Sealer } from '../secrets.ts';
 import * as q from './queries.ts';
 import { newSecret, signatures } from './signature.ts';
-import { checkEndpointUrl, type Resolve, systemResolve, WebhookUrlError } from './urls.ts';
+import { checkEndpointUrl, publicOnlyAgent, type Resolve, systemResolve, WebhookUrlError } from './urls.ts';
 
 /**
  * DESIGN.md's schedule: the first try at once, then retries after 5 s, 5 min, 30 min, 2 h, 5 h,
@@ -88,7 +89,8 @@ export function webhooksService(deps: WebhooksDeps) {
   const { db, sealer } = deps;
   const resolve = deps.resolve ?? systemResolve;
   const timeoutMs = deps.timeoutMs ?? 10_000;
-  const send = deps.fetch ?? fetch;
+  const send = deps.fetch ?? (undiciFetch as unknown as typeof fetch);
+  const live = publicOnlyAgent(resolve);
   const listeners = new Set<() => void>();
 
   async function createEndpoint(
@@ -185,6 +187,7 @@ export function webhooksService(deps: WebhooksDeps) {
         body,
         // A redirect is not followed: it could lead anywhere, including inside our network.
         redirect: 'manual',
+        ...(d.endpoint_mode === 'live' ? { dispatcher: live } : {}),
         signal: AbortSignal.timeout(timeoutMs),
       });
       statusCode = res.status;

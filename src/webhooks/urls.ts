@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
+import { Agent } from 'undici';
 
 /** Resolves a host name to every address it has (A and AAAA). Injected in tests. */
 export type Resolve = (host: string) => Promise<string[]>;
@@ -53,4 +54,39 @@ export async function checkEndpointUrl(value: string, mode: 'test' | 'live', res
     );
   }
   return url;
+}
+
+/**
+ * Live deliveries dial only addresses found public at connect time: the address checked is the
+ * address connected to, so a DNS answer changed after checkEndpointUrl (rebinding) cannot turn a
+ * delivery against the hub's own network. IP-literal hosts are checked by checkEndpointUrl alone.
+ */
+export function publicOnlyAgent(resolve: Resolve): Agent {
+  return new Agent({
+    connect: {
+      lookup(hostname, options, callback) {
+        resolve(hostname).then(
+          (addresses) => {
+            const blocked = addresses.find((a) => !isPublicAddress(a));
+            if (addresses.length === 0 || blocked) {
+              callback(
+                new WebhookUrlError(
+                  blocked
+                    ? `resolves to ${blocked}, a private, loopback or reserved address: not allowed in live mode`
+                    : `host ${hostname} does not resolve`,
+                ),
+                '',
+                4,
+              );
+              return;
+            }
+            const found = addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+            if (options.all) (callback as (e: null, all: typeof found) => void)(null, found);
+            else callback(null, found[0]!.address, found[0]!.family);
+          },
+          (error: NodeJS.ErrnoException) => callback(error, '', 4),
+        );
+      },
+    },
+  });
 }

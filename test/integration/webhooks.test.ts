@@ -203,6 +203,44 @@ describe('webhook endpoints', () => {
     expect(sent).toEqual(['https://hooks.portal.example/in']);
     await hub.api(hub.keys.aLive).delete(`/v1/webhook_endpoints/${liveEndpoint}`);
   });
+
+  it('in live mode connect only to the address checked: a DNS answer that turns private after the check is refused', async () => {
+    // The first answer passes the check; the resolver then answers with a loopback address (a
+    // rebinding attack). Without the pinned lookup the hub would dial 127.0.0.1:443.
+    const answers = ['93.184.215.14', '127.0.0.1'];
+    const asked: string[] = [];
+    const webhooks = webhooksService({
+      db: hub.db,
+      sealer: sealer(TEST_SECRET),
+      resolve: async (host) => {
+        asked.push(host);
+        return [answers[Math.min(asked.length - 1, answers.length - 1)]!];
+      },
+    });
+    const agency = (await hub.db.query<{ id: string }>(`SELECT id FROM agencies WHERE code = 'PROV-A'`))
+      .rows[0]!;
+    const created = await webhooks.createEndpoint(
+      { agencyId: agency.id, mode: 'live' },
+      { url: 'https://rebind.portal.example/in' },
+    );
+    const liveEndpoint = (created.body as { id: string }).id;
+    asked.length = 0;
+    await hub.db.transaction((tx) =>
+      recordEvent(tx, {
+        agencyId: agency.id,
+        mode: 'live',
+        type: 'payment.expired',
+        objectId: 'pay_Y',
+        data: {},
+      }),
+    );
+    expect(await webhooks.deliverDue()).toMatchObject({ retry: 1 });
+    // Asked twice: by the check before sending, and when connecting; the second answer was refused.
+    expect(asked).toEqual(['rebind.portal.example', 'rebind.portal.example']);
+    const log = await hub.api(hub.keys.aLive).get(`/v1/webhook_endpoints/${liveEndpoint}/deliveries`);
+    expect(log.body.data[0].tries[0].error).toMatch(/127\.0\.0\.1.*not allowed in live mode/);
+    await hub.api(hub.keys.aLive).delete(`/v1/webhook_endpoints/${liveEndpoint}`);
+  });
 });
 
 describe('delivery', () => {

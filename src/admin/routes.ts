@@ -19,7 +19,7 @@ import {
   staffForSession,
 } from './staff.ts';
 import { staffUserRoutes } from './users.ts';
-import { actionJson, itemJson, runJson, staffJson } from './view.ts';
+import { actionJson, itemJson, lineJson, runJson, staffJson } from './view.ts';
 
 export const SESSION_COOKIE = 'payhub_session';
 export const CSRF_COOKIE = 'payhub_csrf';
@@ -225,6 +225,33 @@ export function adminRoutes(deps: AdminDeps): Router {
       const run = await recon.runById(req.params.id as string);
       if (!run) throw problems.notFound('reconciliation run', req.params.id as string);
       res.json(await runView(run, staffOf(res.locals)));
+    },
+  );
+
+  router.get(
+    '/admin/v1/reconciliation/runs/:id/lines',
+    validateRequest('listReconciliationRunLines'),
+    async (req, res) => {
+      const runId = req.params.id as string;
+      if (!(await recon.runById(runId))) throw problems.notFound('reconciliation run', runId);
+      const query = res.locals.query as {
+        reference?: string;
+        category?: string;
+        limit?: number;
+        starting_after?: number;
+      };
+      const limit = query.limit ?? 20;
+      const rows = await recon.runLines(staffOf(res.locals).scope, runId, {
+        reference: query.reference,
+        category: query.category,
+        startingAfter: query.starting_after,
+        limit,
+      });
+      res.json({
+        object: 'list',
+        data: rows.slice(0, limit).map((l) => lineJson(runId, l)),
+        has_more: rows.length > limit,
+      });
     },
   );
 

@@ -1,6 +1,6 @@
 import { toJsonAmount } from '../money.ts';
 import type { CategoryTotal } from '../reconciliation/matching.ts';
-import type { ActionRow, ItemRow, RunRow } from '../reconciliation/queries.ts';
+import type { ActionRow, ItemRow, LineRow, RunRow } from '../reconciliation/queries.ts';
 import type { Staff } from './staff.ts';
 
 const amount = (v: string | null) => (v === null ? null : toJsonAmount(v));
@@ -83,5 +83,24 @@ export function actionJson(a: ActionRow) {
     actor: a.actor,
     result: a.result,
     created_at: iso(a.created_at),
+  };
+}
+
+export function lineJson(runId: string, l: LineRow) {
+  return {
+    object: 'settlement_line',
+    run: runId,
+    line_no: l.line_no,
+    provider_transaction_id: l.provider_transaction_id,
+    reference: l.merchant_reference,
+    type: l.type,
+    amount: toJsonAmount(l.amount),
+    fee: toJsonAmount(l.fee),
+    status: l.status,
+    occurred_at: iso(l.occurred_at),
+    category: l.category,
+    item: l.item_id === null ? null : `ri_${l.item_id}`,
+    payment: l.payment_id,
+    agency: l.agency_code,
   };
 }

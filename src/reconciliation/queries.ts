@@ -172,3 +172,55 @@ export async function setItemState(
     [id, state.status, state.resolution, state.carryUntil],
   );
 }
+
+export interface LineRow {
+  line_no: number;
+  provider_transaction_id: string;
+  merchant_reference: string;
+  type: 'payment' | 'refund';
+  amount: string;
+  fee: string;
+  status: string;
+  occurred_at: Date;
+  category: string;
+  item_id: string | null;
+  payment_id: string | null;
+  agency_code: string | null;
+}
+
+export interface LineFilter {
+  /** A merchant reference (attempt id) or a provider transaction number. */
+  reference?: string;
+  category?: string;
+  startingAfter?: number;
+  limit: number;
+}
+
+/**
+ * A run's settlement lines as the file had them, with the category each got (a line without an
+ * item matched) and what it was tied to. Lines of agencies outside `scope` are left out, and so
+ * are lines tied to no agency unless the scope is the whole hub.
+ */
+export async function runLines(q: Queryable, scope: Scope, runId: string, f: LineFilter): Promise<LineRow[]> {
+  const { rows } = await q.query<LineRow>(
+    `SELECT l.line_no, l.provider_transaction_id, l.merchant_reference, l.type, l.amount::text AS amount,
+            l.fee::text AS fee, l.status, l.occurred_at, coalesce(i.category, 'matched') AS category,
+            i.id::text AS item_id, coalesce(a.payment_id, rf.payment_id) AS payment_id, ag.code AS agency_code
+       FROM settlement_lines l
+       JOIN recon_runs r ON r.id = l.run_id
+       LEFT JOIN attempts a ON l.type = 'payment' AND a.id = l.merchant_reference AND a.provider = r.provider
+       LEFT JOIN refunds rf ON l.type = 'refund' AND rf.provider = r.provider
+                           AND rf.provider_refund_id = l.provider_transaction_id
+       LEFT JOIN LATERAL (SELECT id, category FROM recon_items i
+                           WHERE i.run_id = l.run_id AND i.line_no = l.line_no ORDER BY id LIMIT 1) i ON true
+       LEFT JOIN agencies ag ON ag.id = coalesce(a.agency_id, rf.agency_id)
+      WHERE l.run_id = $1
+        AND ($2::text[] IS NULL OR coalesce(a.agency_id, rf.agency_id) = ANY($2::text[]))
+        AND ($3::text IS NULL OR l.merchant_reference = $3 OR l.provider_transaction_id = $3)
+        AND ($4::text IS NULL OR coalesce(i.category, 'matched') = $4)
+        AND ($5::integer IS NULL OR l.line_no > $5)
+      ORDER BY l.line_no LIMIT $6`,
+    [runId, scope, f.reference ?? null, f.category ?? null, f.startingAfter ?? null, f.limit + 1],
+  );
+  return rows;
+}

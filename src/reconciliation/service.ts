@@ -284,6 +284,7 @@ export function reconciliationService(deps: ReconDeps) {
     runById: (id: string) => q.runById(db, id),
     listRuns: (filter: q.RunFilter) => q.listRuns(db, filter),
     listItems: (scope: q.Scope, filter: q.ItemFilter) => q.listItems(db, scope, filter),
+    runLines: (scope: q.Scope, runId: string, filter: q.LineFilter) => q.runLines(db, scope, runId, filter),
     actionsOf: (itemId: string) => q.actionsOf(db, itemId),
   };
 }

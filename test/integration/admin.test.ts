@@ -179,6 +179,60 @@ describe('reconciliation through the admin API', () => {
     expect(touch.status).toBe(404);
   });
 
+  it("lists a run's lines, matched ones included, within the staff member's agencies", async () => {
+    const { agent: hq } = await signIn('hq@payhub.gov.vn');
+    const all = await hq.get(`/admin/v1/reconciliation/runs/${runId}/lines`);
+    expect(all.status).toBe(200);
+    expectContract(all, 'listReconciliationRunLines');
+    const summary = (l: {
+      line_no: number;
+      provider_transaction_id: string;
+      category: string;
+      agency: string;
+    }) => [l.provider_transaction_id, l.category, l.agency];
+    expect(all.body.data.map(summary)).toEqual([
+      ['S1', 'matched', 'PROV-A'],
+      ['S2', 'missing_in_hub', 'PROV-A'],
+      ['S3', 'amount_mismatch', 'PROV-A-TP'],
+      ['S4', 'amount_mismatch', 'PROV-B'],
+    ]);
+    expect(all.body.data[0]).toMatchObject({
+      item: null,
+      payment: seeded.a!.paymentId,
+      amount: 150000,
+      fee: 1500,
+    });
+    expect(all.body.data[1].item).toMatch(/^ri_\d+$/);
+
+    // Found by attempt id or provider transaction number; filtered by category; paged by line.
+    const byRef = await hq.get(
+      `/admin/v1/reconciliation/runs/${runId}/lines?reference=${seeded.b!.attemptId}`,
+    );
+    expect(byRef.body.data.map(summary)).toEqual([['S4', 'amount_mismatch', 'PROV-B']]);
+    const byTxn = await hq.get(`/admin/v1/reconciliation/runs/${runId}/lines?reference=S3`);
+    expect(byTxn.body.data.map(summary)).toEqual([['S3', 'amount_mismatch', 'PROV-A-TP']]);
+    const matched = await hq.get(`/admin/v1/reconciliation/runs/${runId}/lines?category=matched`);
+    expect(matched.body.data.map(summary)).toEqual([['S1', 'matched', 'PROV-A']]);
+    const page = await hq.get(`/admin/v1/reconciliation/runs/${runId}/lines?limit=2`);
+    expect(page.body.has_more).toBe(true);
+    const next = await hq.get(
+      `/admin/v1/reconciliation/runs/${runId}/lines?limit=2&starting_after=${page.body.data[1].line_no}`,
+    );
+    expect([...page.body.data, ...next.body.data].map(summary)).toEqual(all.body.data.map(summary));
+    expect(next.body.has_more).toBe(false);
+
+    const { agent: a } = await signIn('a@tinh-a.gov.vn');
+    const mine = await a.get(`/admin/v1/reconciliation/runs/${runId}/lines`);
+    expect(mine.body.data.map(summary)).toEqual([
+      ['S1', 'matched', 'PROV-A'],
+      ['S2', 'missing_in_hub', 'PROV-A'],
+      ['S3', 'amount_mismatch', 'PROV-A-TP'],
+    ]);
+    expect((await a.get(`/admin/v1/reconciliation/runs/${runId}/lines?reference=S4`)).body.data).toEqual([]);
+    expect((await a.get('/admin/v1/reconciliation/runs/rr_nope/lines')).status).toBe(404);
+    expect((await a.get(`/admin/v1/reconciliation/runs/${runId}/lines?limit=0`)).status).toBe(400);
+  });
+
   it('an auditor reads but cannot write; a write without the CSRF header is refused', async () => {
     const { agent, csrf } = await signIn('audit@tinh-a.gov.vn');
     const list = await agent.get('/admin/v1/reconciliation/items?category=missing_in_hub');

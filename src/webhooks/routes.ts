@@ -41,7 +41,10 @@ export function webhookRoutes(db: Db, webhooks: WebhooksService): Router {
   });
 
   router.delete('/v1/webhook_endpoints/:id', validateRequest('deleteWebhookEndpoint'), async (req, res) => {
-    res.json(await webhooks.deleteEndpoint(principalOf(res.locals), req.params.id as string));
+    const principal = principalOf(res.locals);
+    await runIdempotent(db, req, res, principal, (remember) =>
+      webhooks.deleteEndpoint(principal, req.params.id as string, remember),
+    );
   });
 
   router.get(

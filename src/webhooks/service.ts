@@ -228,10 +228,19 @@ export function webhooksService(deps: WebhooksDeps) {
       return endpointJson(await endpointOf(principal, id));
     },
 
-    async deleteEndpoint(principal: Principal, id: string) {
-      const row = (await q.deleteEndpoint(db, principal.agencyId, principal.mode, id)).rows[0];
-      if (!row) throw problems.notFound('webhook endpoint', id);
-      return { id: row.id, object: 'webhook_endpoint' as const, deleted: true as const };
+    /** Nothing more is sent to it; `remember` records the request in the same transaction. */
+    async deleteEndpoint(
+      principal: Principal,
+      id: string,
+      remember?: (tx: Queryable, response: StoredResponse) => Promise<void>,
+    ): Promise<StoredResponse> {
+      return db.transaction(async (tx) => {
+        const row = (await q.deleteEndpoint(tx, principal.agencyId, principal.mode, id)).rows[0];
+        if (!row) throw problems.notFound('webhook endpoint', id);
+        const response = { status: 200, body: { id: row.id, object: 'webhook_endpoint', deleted: true } };
+        await remember?.(tx, response);
+        return response;
+      });
     },
 
     /** The delivery log of an endpoint: each event sent to it, newest first, with every try. */

@@ -487,7 +487,15 @@ describe('audit log', () => {
       [paymentId, 'system'],
     );
     expect(transition.rows).toEqual([{ actor_type: 'system', action: 'payment.succeeded' }]);
-    await hub.api().delete(`/v1/webhook_endpoints/${res.body.id}`);
+    const deleted = await hub.api().delete(`/v1/webhook_endpoints/${res.body.id}`);
+    expect(deleted.status).toBe(200);
+    const deletion = await hub.db.query(
+      'SELECT action, object_id, details FROM audit_log WHERE request_id = $1',
+      [deleted.headers['request-id']],
+    );
+    expect(deletion.rows).toEqual([
+      { action: 'DELETE /v1/webhook_endpoints/:id', object_id: res.body.id, details: { status: 200 } },
+    ]);
   });
 });
 

@@ -38,3 +38,13 @@ export function batcher<I, O>(
       pump();
     });
 }
+
+/**
+ * Shared statements that failed since start, by name (their calls then ran alone, so nothing was
+ * lost, only speed): served at /metrics, where a rise says the shared path is not being taken.
+ */
+export const sharedStatementFailures = new Map<string, number>();
+
+export function countSharedFailure(name: string): void {
+  sharedStatementFailures.set(name, (sharedStatementFailures.get(name) ?? 0) + 1);
+}

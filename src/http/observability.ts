@@ -3,6 +3,7 @@ import type { RequestHandler } from 'express';
 import pino, { type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import client from 'prom-client';
+import { sharedStatementFailures } from '../db/batcher.ts';
 
 /** Secrets and payer PII never reach the logs. */
 export const REDACT = [
@@ -54,6 +55,16 @@ export function createMetrics(): Metrics {
     labelNames: ['method', 'route', 'status'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
+  });
+  new client.Counter({
+    name: 'payhub_shared_statement_failures_total',
+    help: 'Shared statements (requests batched together) that failed, whose requests then ran one by one',
+    labelNames: ['statement'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [statement, n] of sharedStatementFailures) this.inc({ statement }, n);
+    },
   });
   const middleware: RequestHandler = (req, res, next) => {
     const end = duration.startTimer();

@@ -10,7 +10,7 @@ import type {
   ProviderOutcome,
 } from '../../adapters/types.ts';
 import { announceCommitted } from '../db/after-commit.ts';
-import { batcher } from '../db/batcher.ts';
+import { batcher, countSharedFailure } from '../db/batcher.ts';
 import type { Db, Queryable } from '../db/port.ts';
 import { recordEvent } from '../events/service.ts';
 import { newId } from '../ids.ts';
@@ -206,7 +206,10 @@ export function attemptsService(deps: AttemptsDeps) {
   );
   const succeed = batcher(
     async (successes: aq.Success[]) => {
-      const { applied, deliveries } = await aq.succeedAtOnce(db, successes);
+      const { applied, deliveries } = await aq.succeedAtOnce(db, successes).catch((error) => {
+        countSharedFailure('payment_success');
+        throw error;
+      });
       if (applied.some(Boolean)) announceCommitted(db, 'receipts');
       if (deliveries > 0) announceCommitted(db, 'webhooks');
       return applied;

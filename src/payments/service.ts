@@ -1,6 +1,6 @@
 import type { Principal } from '../agencies/service.ts';
 import { isCalendarDate, localDate, localMidnight } from '../dates.ts';
-import { batcher } from '../db/batcher.ts';
+import { batcher, countSharedFailure } from '../db/batcher.ts';
 import type { Db, Queryable } from '../db/port.ts';
 import { isPgError, PG } from '../db/port.ts';
 import { recordEvent } from '../events/service.ts';
@@ -155,6 +155,7 @@ export function paymentsService(deps: PaymentsDeps) {
         return await each(inserts);
       } catch (error) {
         if (inserts.length === 1) return [{ error }];
+        countSharedFailure('payment_create');
         return Promise.all(
           inserts.map((one) =>
             each([one]).then(

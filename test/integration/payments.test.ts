@@ -1,4 +1,7 @@
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { principalForKey } from '../../src/agencies/service.ts';
+import type { PaymentCreate } from '../../src/payments/service.ts';
 import { count, expectContract, paymentBody, TEST_SECRET, type TestHub, testHub } from '../helpers/hub.ts';
 
 // 16:00 in Hanoi on 23 Nov 2026.
@@ -150,6 +153,36 @@ describe('POST /v1/payments', () => {
         },
       ]);
     }
+  });
+
+  it('a shared statement that fails is counted at /metrics, and its requests still get their answers', async () => {
+    const principal = (await principalForKey(hub.db, hub.keys.a))!;
+    const create = (reference: string) =>
+      hub.services.payments
+        .create(principal, paymentBody({ reference }) as PaymentCreate, undefined, {
+          ip: null,
+          requestId: null,
+        })
+        .then(
+          (r) => r.status,
+          (e: { status?: number }) => e.status,
+        );
+    const failures = async () => {
+      const text = (await request(hub.app).get('/metrics')).text;
+      return Number(
+        /payhub_shared_statement_failures_total\{statement="payment_create"\} (\d+)/.exec(text)?.[1] ?? 0,
+      );
+    };
+    const before = await failures();
+    // The first goes alone; the rest, made while it is at the database, share the next statement.
+    const statuses = await Promise.all(
+      ['HS-SHARED-0', 'HS-SHARED-1', 'HS-SHARED-1', 'HS-SHARED-2'].map(create),
+    );
+    expect(statuses[0]).toBe(201);
+    // Retried one by one, at once: either twin may be the one that holds the reference.
+    expect([...statuses.slice(1)].sort()).toEqual([201, 201, 409]);
+    expect(statuses[3]).toBe(201);
+    expect(await failures()).toBe(before + 1);
   });
 
   it('keeps one open payment per reference, naming the holder', async () => {

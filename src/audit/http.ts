@@ -5,7 +5,7 @@ import type { Db } from '../db/port.ts';
 import { principalOf } from '../http/auth.ts';
 import { type AuditEntry, audit } from './service.ts';
 
-const OBJECT_ID = /^(pay|re|we|evt|att)_[0-9A-Z]{26}$/;
+const OBJECT_ID = /^(pay|re|we|evt|att|bst)_[0-9A-Z]{26}$/;
 
 /** The audit record of an API write: who (the API key), what (the route and outcome), which object, from where. */
 export function apiWriteRecord(

@@ -46,6 +46,7 @@ const PREFIXES: Record<string, string> = {
   key: 'api_key',
   agy: 'agency',
   usr: 'staff_user',
+  bst: 'bank_statement',
 };
 
 /** `pay_01J…` → payment: every PayHub id carries its type. */

@@ -1,4 +1,6 @@
 import express, { type Request, Router } from 'express';
+import { apiWriteRecord } from '../audit/http.ts';
+import { audit } from '../audit/service.ts';
 import { principalOf } from '../http/auth.ts';
 import { validateRequest } from '../http/openapi.ts';
 import { ApiError, problems } from '../http/problem.ts';
@@ -76,7 +78,9 @@ export function bankRoutes(bank: BankService): Router {
         agencyId: principal.agencyId,
         mode: principal.mode === 'test' ? 'test' : undefined,
         body: limited(req, MAX_STATEMENT_BYTES),
+        record: (tx, id) => audit(tx, apiWriteRecord(req, res, principal, 201, id)),
       });
+      res.locals.audited = true;
       res.status(201).json(summary);
     } catch (error) {
       // What the client has not sent yet is drained, so the problem+json reaches it.

@@ -14,7 +14,7 @@ import type {
   ProviderAdapter,
   StatementItem,
 } from '../../adapters/types.ts';
-import type { Db } from '../db/port.ts';
+import type { Db, Queryable } from '../db/port.ts';
 import { ulid } from '../ids.ts';
 import { formatVnd, money } from '../money.ts';
 import * as aq from '../payments/attempt-queries.ts';
@@ -261,6 +261,8 @@ export function bankService(deps: BankDeps) {
     mode?: 'test';
     fileName?: string;
     body: AsyncIterable<Buffer | string>;
+    /** Writes the upload's audit record in the statement's own transaction. */
+    record?: (tx: Queryable, statementId: string) => Promise<void>;
   }): Promise<StatementSummary> {
     const adapter = bankAdapter(input.provider);
     const configured = (await providers.configuredFor(input.provider)).filter(
@@ -351,6 +353,7 @@ export function bankService(deps: BankDeps) {
         if (batch.length >= INSERT_BATCH) await flush();
       }
       await flush();
+      await input.record?.(tx, row.id);
       return (await q.finishStatement(tx, row.id, hash.digest('hex'), total, fresh)).rows[0]!;
     });
 

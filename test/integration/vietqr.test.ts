@@ -328,6 +328,14 @@ describe('ISO 20022 statements', () => {
     });
     expect((await paymentOf(id)).status).toBe('succeeded');
     expect((await creditsOf(ref))[0]).toMatchObject({ status: 'matched', source: 'camt.054' });
+    // The upload's audit record was written with the statement.
+    const audited = await hub.db.query(
+      'SELECT action, object_type, object_id FROM audit_log WHERE request_id = $1',
+      [res.headers['request-id']],
+    );
+    expect(audited.rows).toEqual([
+      { action: 'POST /v1/bank_statements', object_type: 'bank_statement', object_id: res.body.id },
+    ]);
 
     const eod = await upload(camt053(ACCOUNT, entries.slice(0, 1)));
     expect(eod.status).toBe(201);

@@ -32,9 +32,10 @@ async function chooseDatabase(): Promise<string> {
 
 const database = await chooseDatabase();
 process.env.PAYHUB_TEST_DB = database;
+const why = process.env.TEST_DATABASE_URL === 'pglite' ? 'TEST_DATABASE_URL=pglite' : 'No Postgres answered';
 console.log(
   database === 'pglite'
-    ? 'No Postgres answered: running the suite on embedded PGlite (tests that need several connections are skipped).'
+    ? `${why}: running the suite on embedded PGlite (tests that need several connections are skipped).`
     : `Running the suite against Postgres at ${database.replace(/\/\/[^@]*@/, '//')}`,
 );
 

@@ -17,14 +17,13 @@ import {
   signIn,
   signOut,
   staffForSession,
+  staffOf,
 } from './staff.ts';
 import { staffUserRoutes } from './users.ts';
 import { actionJson, itemJson, lineJson, runJson, staffJson } from './view.ts';
 
 export const SESSION_COOKIE = 'payhub_session';
 export const CSRF_COOKIE = 'payhub_csrf';
-
-const forbidden = (detail: string) => new ApiError(403, 'forbidden', 'Forbidden', detail);
 
 function cookieOf(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
@@ -101,7 +100,6 @@ export interface AdminDeps {
 export function adminRoutes(deps: AdminDeps): Router {
   const { db, recon, secretKey } = deps;
   const router = Router();
-  const staffOf = (locals: Record<string, unknown>) => locals.staff as Staff;
 
   router.use('/admin/v1', express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
 
@@ -171,7 +169,8 @@ export function adminRoutes(deps: AdminDeps): Router {
 
   /** Auditors read; only finance and admin change anything. */
   const writer: RequestHandler = (_req, res, next) => {
-    if (staffOf(res.locals).role === 'auditor') throw forbidden('Auditors can read but not change anything.');
+    if (staffOf(res.locals).role === 'auditor')
+      throw problems.forbidden('Auditors can read but not change anything.');
     next();
   };
 
@@ -262,7 +261,8 @@ export function adminRoutes(deps: AdminDeps): Router {
     async (req, res) => {
       const staff = staffOf(res.locals);
       // A provider's file holds every agency's lines: only hub-wide staff may reconcile it.
-      if (staff.scope !== null) throw forbidden('Only hub-wide finance staff can reconcile a provider file.');
+      if (staff.scope !== null)
+        throw problems.forbidden('Only hub-wide finance staff can reconcile a provider file.');
       if (!req.is('text/csv')) throw problems.unsupportedMediaType();
       const query = res.locals.query as { provider: string; business_date: string; file_name?: string };
       const result = await recon

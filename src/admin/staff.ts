@@ -22,6 +22,9 @@ export interface Staff {
   scope: string[] | null;
 }
 
+/** The signed-in staff member, set on res.locals by the admin API's session check. */
+export const staffOf = (locals: Record<string, unknown>) => locals.staff as Staff;
+
 export async function createStaffUser(
   db: Queryable,
   input: { email: string; role: string; agencyCode?: string; password: string },

@@ -8,13 +8,11 @@ import {
   createStaffUser,
   disableStaffUser,
   listStaffUsers,
-  type Staff,
   StaffError,
   type StaffUserRow,
+  staffOf,
   staffUserById,
 } from './staff.ts';
-
-const forbidden = (detail: string) => new ApiError(403, 'forbidden', 'Forbidden', detail);
 
 function staffUserJson(u: StaffUserRow) {
   return {
@@ -45,9 +43,8 @@ function refusal(error: unknown): never {
  */
 export function staffUserRoutes(db: Db): Router {
   const router = Router();
-  const staffOf = (locals: Record<string, unknown>) => locals.staff as Staff;
   const adminOnly: RequestHandler = (_req, res, next) => {
-    if (staffOf(res.locals).role !== 'admin') throw forbidden('Only admins manage staff users.');
+    if (staffOf(res.locals).role !== 'admin') throw problems.forbidden('Only admins manage staff users.');
     next();
   };
 
@@ -61,9 +58,11 @@ export function staffUserRoutes(db: Db): Router {
     const body = req.body as { email: string; role: string; agency?: string; password: string };
     if (admin.scope !== null) {
       // An agency's admin creates staff for its own agencies only, never hub-wide ones.
-      if (!body.agency) throw forbidden('Name the agency: hub-wide staff are created by hub-wide admins.');
+      if (!body.agency)
+        throw problems.forbidden('Name the agency: hub-wide staff are created by hub-wide admins.');
       const agency = await agencyByCode(db, body.agency).catch(refusal);
-      if (!admin.scope.includes(agency.id)) throw forbidden(`Agency ${body.agency} is not one of yours.`);
+      if (!admin.scope.includes(agency.id))
+        throw problems.forbidden(`Agency ${body.agency} is not one of yours.`);
     }
     const created = await db.transaction(async (tx) => {
       const user = await createStaffUser(tx, { ...body, agencyCode: body.agency }).catch(refusal);

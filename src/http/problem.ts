@@ -58,6 +58,7 @@ export const problems = {
     ),
   invalidApiKey: () =>
     new ApiError(401, 'invalid_api_key', 'Invalid API key', 'The API key is unknown or has been revoked.'),
+  forbidden: (detail: string) => new ApiError(403, 'forbidden', 'Forbidden', detail),
   notFound: (what: string, id: string) =>
     new ApiError(404, 'resource_missing', 'No such resource', `No such ${what}: '${id}'.`),
   routeNotFound: (method: string, path: string) =>

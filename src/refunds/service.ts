@@ -39,6 +39,33 @@ export function refundDoublePayment(tx: Queryable, payment: PaymentRow, attempt:
   });
 }
 
+/** A pending refund of what `attempt` took for `payment`, through the same provider. */
+async function insertRefundOf(
+  tx: Queryable,
+  payment: Pick<PaymentRow, 'id' | 'agency_id' | 'mode'>,
+  attempt: Pick<AttemptRow, 'id' | 'provider'>,
+  r: {
+    kind: 'requested' | 'double_payment' | 'reconciliation';
+    amount: string;
+    reason: string;
+    requestedBy: string;
+  },
+) {
+  const { rows } = await q.insertRefund(tx, {
+    id: newId('re'),
+    payment_id: payment.id,
+    attempt_id: attempt.id,
+    agency_id: payment.agency_id,
+    mode: payment.mode,
+    provider: attempt.provider,
+    kind: r.kind,
+    amount: r.amount,
+    reason: r.reason,
+    requested_by: r.requestedBy,
+  });
+  return rows[0]!;
+}
+
 /**
  * Money the provider collected for an attempt that the hub will not keep (a double payment, or
  * found by reconciliation): received into suspense and refunded out of it. Call it in the
@@ -50,20 +77,7 @@ export async function refundUnkept(
   attempt: Pick<AttemptRow, 'id' | 'provider'>,
   r: { kind: 'double_payment' | 'reconciliation'; amount: string; reason: string; requestedBy: string },
 ) {
-  const refund = (
-    await q.insertRefund(tx, {
-      id: newId('re'),
-      payment_id: payment.id,
-      attempt_id: attempt.id,
-      agency_id: payment.agency_id,
-      mode: payment.mode,
-      provider: attempt.provider,
-      kind: r.kind,
-      amount: r.amount,
-      reason: r.reason,
-      requested_by: r.requestedBy,
-    })
-  ).rows[0]!;
+  const refund = await insertRefundOf(tx, payment, attempt, r);
   await postEntry(tx, {
     kind: r.kind === 'double_payment' ? 'double_payment' : 'unkept_receipt',
     mode: payment.mode,
@@ -236,20 +250,12 @@ export function refundsService(deps: RefundsDeps) {
           [{ field: 'amount', message: 'must be the whole captured amount for this provider' }],
         );
       }
-      const refund = (
-        await q.insertRefund(tx, {
-          id: newId('re'),
-          payment_id: payment.id,
-          attempt_id: attempt.id,
-          agency_id: payment.agency_id,
-          mode: payment.mode,
-          provider: attempt.provider,
-          kind: 'requested',
-          amount: toSqlAmount(amount),
-          reason: body.reason,
-          requested_by: principal.keyId,
-        })
-      ).rows[0]!;
+      const refund = await insertRefundOf(tx, payment, attempt, {
+        kind: 'requested',
+        amount: toSqlAmount(amount),
+        reason: body.reason,
+        requestedBy: principal.keyId,
+      });
       const response = { status: 201, body: refundJson(refund) };
       await remember(tx, response);
       return refund;

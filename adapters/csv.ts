@@ -11,6 +11,18 @@ export interface CsvSettlementFormat {
   empty?: string;
 }
 
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * An instant written ISO 8601 with an explicit offset, or null: a bare local time would be
+ * ambiguous by 7 hours, and a cut-off one read as another instant.
+ */
+export function instantWithOffset(value: string): Date | null {
+  if (!ISO_WITH_OFFSET.test(value)) return null;
+  const instant = new Date(value);
+  return Number.isNaN(instant.getTime()) ? null : instant;
+}
+
 /** csv-parse's own words for a quoting fault, without its "at line 1" (it only ever saw one line). */
 function quotingFault(error: unknown): string {
   const { code, message } = error as { code?: string; message?: string };

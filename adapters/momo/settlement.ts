@@ -1,4 +1,4 @@
-import { csvRecords } from '../csv.ts';
+import { csvRecords, instantWithOffset } from '../csv.ts';
 import type { SettlementLine } from '../types.ts';
 import { ORDER_ID, paymentStatus } from './protocol.ts';
 
@@ -12,9 +12,6 @@ export const SETTLEMENT_HEADER = [
   'result_code',
   'response_time',
 ];
-
-/** ISO 8601 with an explicit offset: a bare local time would be ambiguous by 7 hours. */
-const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/;
 
 function fail(lineNo: number, reason: string): never {
   throw new Error(`MoMo settlement line ${lineNo}: ${reason}`);
@@ -36,10 +33,9 @@ function lineOf(lineNo: number, record: string[]): SettlementLine {
   if (!/^[1-9]\d{0,14}$/.test(amount)) fail(lineNo, `bad amount "${amount}" (whole đồng, above zero)`);
   if (!/^(0|[1-9]\d{0,14})$/.test(fee)) fail(lineNo, `bad fee "${fee}" (whole đồng)`);
   if (!/^-?\d{1,6}$/.test(resultCode)) fail(lineNo, `bad result_code "${resultCode}"`);
-  const occurredAt = new Date(responseTime);
-  if (!ISO_WITH_OFFSET.test(responseTime) || Number.isNaN(occurredAt.getTime())) {
+  const occurredAt =
+    instantWithOffset(responseTime) ??
     fail(lineNo, `bad response_time "${responseTime}" (ISO 8601 with offset)`);
-  }
   return {
     lineNo,
     providerTransactionId: transId,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { csvRecords } from '../csv.ts';
+import { csvRecords, instantWithOffset } from '../csv.ts';
 import type {
   InboundRequest,
   NotificationVerdict,
@@ -13,7 +13,6 @@ import { sign, verify } from './signature.ts';
 
 const SETTLEMENT_HEADER = 'transaction_id,attempt_id,type,amount,fee,status,occurred_at';
 const WHOLE = /^\d{1,15}$/;
-const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/;
 
 export const SANDBOX_OUTCOMES = ['succeeded', 'failed', 'cancelled', 'succeeded_late_notification'] as const;
 export type SandboxOutcome = (typeof SANDBOX_OUTCOMES)[number];
@@ -191,10 +190,8 @@ export const sandboxAdapter: ProviderAdapter = {
         throw new Error(`line ${lineNo}: missing transaction_id/attempt_id or unknown type`);
       }
       if (!WHOLE.test(amount) || !WHOLE.test(fee)) throw new Error(`line ${lineNo}: bad amount or fee`);
-      // ISO 8601 with an explicit offset only: a bare or cut-off time would be read as another instant.
-      const occurredAt = new Date(occurred_at);
-      if (!ISO_WITH_OFFSET.test(occurred_at) || Number.isNaN(occurredAt.getTime()))
-        throw new Error(`line ${lineNo}: bad occurred_at "${occurred_at}"`);
+      const occurredAt = instantWithOffset(occurred_at);
+      if (!occurredAt) throw new Error(`line ${lineNo}: bad occurred_at "${occurred_at}"`);
       yield {
         lineNo,
         providerTransactionId: transaction_id,

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { benchDatabase, cpuPerRequest, load, row, startBareAndHub } from './lib.ts';
+import { benchDatabase, ceilingThenHub, load, row, startBareAndHub } from './lib.ts';
 
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -39,24 +39,22 @@ export async function benchCreatePayment(): Promise<boolean> {
       connections: 10,
       seconds: 2,
     });
-    const cpuAtStart = servers.cpu();
-    const ceiling = await load({
-      url: `${servers.bareUrl}/payments`,
-      headers: {},
-      body,
-      connections: CONNECTIONS,
-      seconds: SECONDS,
-    });
-    const cpuBetween = servers.cpu();
-    const hubResult = await load({
-      url: `${servers.hubUrl}/v1/payments`,
-      headers: auth,
-      body: (i) => body(i + 10_000_000),
-      idempotent: true,
-      connections: CONNECTIONS,
-      seconds: SECONDS,
-    });
-    const cpuAtEnd = servers.cpu();
+    const {
+      ceiling,
+      hub: hubResult,
+      cpu,
+    } = await ceilingThenHub(
+      servers,
+      { url: `${servers.bareUrl}/payments`, headers: {}, body, connections: CONNECTIONS, seconds: SECONDS },
+      {
+        url: `${servers.hubUrl}/v1/payments`,
+        headers: auth,
+        body: (i) => body(i + 10_000_000),
+        idempotent: true,
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+      },
+    );
     const ratio = hubResult.requestsPerSecond / ceiling.requestsPerSecond;
     const ok = ratio >= 0.6 && hubResult.p99Ms <= 50 && hubResult.non2xx === 0 && hubResult.errors === 0;
     console.log(
@@ -64,12 +62,7 @@ export async function benchCreatePayment(): Promise<boolean> {
     );
     console.log(row('bare Express + pg INSERT (ceiling)', ceiling));
     console.log(row('PayHub POST /v1/payments', hubResult));
-    console.log(
-      cpuPerRequest(
-        (cpuBetween.bare - cpuAtStart.bare) / ceiling.total,
-        (cpuAtEnd.hub - cpuBetween.hub) / hubResult.total,
-      ),
-    );
+    console.log(cpu);
     console.log(
       `ratio ${(ratio * 100).toFixed(1)} % of the ceiling (target ≥ 60 %), p99 ${hubResult.p99Ms} ms (target ≤ 50 ms): ${ok ? 'MET' : 'MISSED'}`,
     );

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { providersService } from '../src/providers/service.ts';
 import { sealer } from '../src/secrets.ts';
 import { signQuery, vnTime } from '../test/fakes/vnpay/signing.ts';
-import { benchDatabase, cpuPerRequest, load, row, startBareAndHub } from './lib.ts';
+import { benchDatabase, ceilingThenHub, load, row, startBareAndHub } from './lib.ts';
 
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -111,23 +111,27 @@ export async function benchIpn(): Promise<boolean> {
       connections: 10,
       seconds: 2,
     });
-    const cpuAtStart = servers.cpu();
-    const ceiling = await load({
-      url: `${servers.bareUrl}/payments`,
-      headers: {},
-      body: (i) => ({ amount: AMOUNT, reference: `B-${i}` }),
-      connections: CONNECTIONS,
-      seconds: SECONDS,
-    });
-    const cpuBetween = servers.cpu();
-    const ipn = await load({
-      url: hubUrl,
-      headers: {},
-      path: (i) => paths[Math.min(WARM_UP + i, PREPARED)]!,
-      connections: CONNECTIONS,
-      seconds: SECONDS,
-    });
-    const cpuAtEnd = servers.cpu();
+    const {
+      ceiling,
+      hub: ipn,
+      cpu,
+    } = await ceilingThenHub(
+      servers,
+      {
+        url: `${servers.bareUrl}/payments`,
+        headers: {},
+        body: (i) => ({ amount: AMOUNT, reference: `B-${i}` }),
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+      },
+      {
+        url: hubUrl,
+        headers: {},
+        path: (i) => paths[Math.min(WARM_UP + i, PREPARED)]!,
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+      },
+    );
     if (WARM_UP + ipn.total + CONNECTIONS > PREPARED) {
       throw new Error(`more notifications than prepared attempts: raise BENCH_IPN_ATTEMPTS`);
     }
@@ -150,12 +154,7 @@ export async function benchIpn(): Promise<boolean> {
     );
     console.log(row('bare Express + pg INSERT (ceiling)', ceiling));
     console.log(row('PayHub GET /notify/vnpay', ipn));
-    console.log(
-      cpuPerRequest(
-        (cpuBetween.bare - cpuAtStart.bare) / ceiling.total,
-        (cpuAtEnd.hub - cpuBetween.hub) / ipn.total,
-      ),
-    );
+    console.log(cpu);
     console.log(
       `applied: ${applied.paid} payments succeeded and ${applied.events} events for ${ipn.total} answered notifications (${consistent ? 'each once' : 'MISMATCH'})`,
     );

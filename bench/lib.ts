@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -9,6 +8,7 @@ import { createAgency, createApiKey } from '../src/agencies/service.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { openPg } from '../src/db/pg.ts';
 import type { Db } from '../src/db/port.ts';
+import { freePort } from '../test/helpers/spawn.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
@@ -115,17 +115,6 @@ export function cpuSeconds(pid: number): number {
 }
 
 const CLOCK_TICKS = 100;
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 const children = new Set<ChildProcess>();
 // Servers started by a benchmark never outlive it.
@@ -236,8 +225,25 @@ export function row(label: string, r: LoadResult): string {
   return `${label.padEnd(34)} ${r.requestsPerSecond.toFixed(0).padStart(8)} req/s   p99 ${String(r.p99Ms).padStart(4)} ms   (${r.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors)`;
 }
 
-/** The server processes' own CPU per request (Postgres and the load generator not included). */
-export function cpuPerRequest(bareSeconds: number, hubSeconds: number): string {
+type LoadOptions = Parameters<typeof load>[0];
+
+/**
+ * The bare ceiling, then the hub, each driven with its own load; with a line giving each server
+ * process's own CPU per request (Postgres and the load generator not included).
+ */
+export async function ceilingThenHub(
+  servers: Awaited<ReturnType<typeof startBareAndHub>>,
+  bare: LoadOptions,
+  hub: LoadOptions,
+) {
+  const atStart = servers.cpu();
+  const ceiling = await load(bare);
+  const between = servers.cpu();
+  const hubResult = await load(hub);
+  const atEnd = servers.cpu();
   const ms = (s: number) => `${(s * 1000).toFixed(3)} ms`;
-  return `server CPU per request: bare ${ms(bareSeconds)}, PayHub ${ms(hubSeconds)} (${(hubSeconds / bareSeconds).toFixed(1)}×)`;
+  const bareSeconds = (between.bare - atStart.bare) / ceiling.total;
+  const hubSeconds = (atEnd.hub - between.hub) / hubResult.total;
+  const cpu = `server CPU per request: bare ${ms(bareSeconds)}, PayHub ${ms(hubSeconds)} (${(hubSeconds / bareSeconds).toFixed(1)}×)`;
+  return { ceiling, hub: hubResult, cpu };
 }

@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaffUser } from '../../src/admin/staff.ts';
 import { feedHeaders } from '../fakes/bank/camt.ts';
 import { expectContract, type TestHub, testHub } from '../helpers/hub.ts';
+import { STAFF_PASSWORD, staffSession } from '../helpers/staff.ts';
 
-const PASSWORD = 'correct horse battery staple';
+const PASSWORD = STAFF_PASSWORD;
 const AGENCIES = {
   'PROV-A': { account: '0011001932418', secret: 'feed-secret-of-agency-a-0123456789' },
   'PROV-B': { account: '19036655001011', secret: 'feed-secret-of-agency-b-0123456789' },
@@ -28,8 +29,7 @@ async function credit(agency: keyof typeof AGENCIES, memo: string) {
 }
 
 async function signIn(email: string) {
-  const agent = request.agent(hub.app);
-  const res = await agent.post('/admin/v1/sessions').send({ email, password: PASSWORD });
+  const { agent, res } = await staffSession(hub.app, email);
   expect(res.status).toBe(201);
   return agent;
 }

@@ -7,14 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaffUser } from '../../src/admin/staff.ts';
 import { createAgency } from '../../src/agencies/service.ts';
 import { expectContract, type TestHub, testHub } from '../helpers/hub.ts';
+import { STAFF_PASSWORD, staffSession } from '../helpers/staff.ts';
 
-const PASSWORD = 'correct horse battery staple';
+const PASSWORD = STAFF_PASSWORD;
 let hub: TestHub;
 
-async function signIn(email: string, password = PASSWORD) {
-  const agent = request.agent(hub.app);
-  const res = await agent.post('/admin/v1/sessions').send({ email, password });
-  return { agent, csrf: res.body.csrf_token as string, status: res.status };
+async function signIn(email: string) {
+  const session = await staffSession(hub.app, email);
+  return { ...session, status: session.res.status };
 }
 
 async function signedIn(email: string) {

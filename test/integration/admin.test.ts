@@ -5,9 +5,10 @@ import { createAgency, enableProvider } from '../../src/agencies/service.ts';
 import { sandboxSettlementCsv } from '../fakes/settlement/sandbox.ts';
 import { expectContract, type TestHub, testHub } from '../helpers/hub.ts';
 import { type SeededAttempt, seedAttempt } from '../helpers/recon.ts';
+import { STAFF_PASSWORD, staffSession } from '../helpers/staff.ts';
 
 const D = '2026-05-04';
-const PASSWORD = 'correct horse battery staple';
+const PASSWORD = STAFF_PASSWORD;
 const BUDGET = {
   treasury_code: '0011',
   treasury_account: '7111',
@@ -19,11 +20,10 @@ let hub: TestHub;
 const seeded: Record<string, SeededAttempt> = {};
 
 async function signIn(email: string) {
-  const agent = request.agent(hub.app);
-  const res = await agent.post('/admin/v1/sessions').send({ email, password: PASSWORD });
-  expect(res.status).toBe(201);
-  expectContract(res, 'createStaffSession');
-  return { agent, csrf: res.body.csrf_token as string, res };
+  const session = await staffSession(hub.app, email);
+  expect(session.res.status).toBe(201);
+  expectContract(session.res, 'createStaffSession');
+  return session;
 }
 
 beforeAll(async () => {

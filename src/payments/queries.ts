@@ -198,12 +198,13 @@ export const cancelPayment = (
   mode: string,
   id: string,
   reason: string | null,
+  at: Date,
 ) =>
   db.query<PaymentRow>(
     `UPDATE payments SET status = 'cancelled', cancellation_reason = $4, updated_at = now()
-      WHERE id = $1 AND agency_id = $2 AND mode = $3 AND status = 'created' AND expires_at > now()
+      WHERE id = $1 AND agency_id = $2 AND mode = $3 AND status = 'created' AND expires_at > $5
       RETURNING *`,
-    [id, agencyId, mode, reason],
+    [id, agencyId, mode, reason, at],
   );
 
 export const treasuryAccounts = (db: Queryable) =>

@@ -300,7 +300,7 @@ export function paymentsService(deps: PaymentsDeps) {
     remember: (tx: Queryable, response: StoredResponse) => Promise<void>,
   ): Promise<StoredResponse> {
     const response = await db.transaction(async (tx) => {
-      const row = (await q.cancelPayment(tx, principal.agencyId, principal.mode, id, reason)).rows[0];
+      const row = (await q.cancelPayment(tx, principal.agencyId, principal.mode, id, reason, now())).rows[0];
       if (!row) return null;
       const body = paymentJson(row, publicUrl, (await attemptsOf(tx, [row.id])).rows);
       await recordEvent(tx, {

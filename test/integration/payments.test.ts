@@ -270,9 +270,11 @@ describe('POST /v1/payments/:id/cancel', () => {
     expect(res.body.detail).toContain('processing');
 
     const old = await hub.api().post('/v1/payments', paymentBody());
-    await hub.db.query(`UPDATE payments SET expires_at = now() - interval '1 second' WHERE id = $1`, [
-      old.body.id,
-    ]);
+    // Expired by the hub's clock (NOW), which is what decides.
+    await hub.db.query(
+      `UPDATE payments SET expires_at = $2::timestamptz - interval '1 second' WHERE id = $1`,
+      [old.body.id, NOW],
+    );
     const expired = await hub.api().post(`/v1/payments/${old.body.id}/cancel`);
     expect(expired.status).toBe(409);
     expect(expired.body.detail).toContain('expired');

@@ -202,17 +202,26 @@ export interface LineFilter {
  * are lines tied to no agency unless the scope is the whole hub.
  */
 export async function runLines(q: Queryable, scope: Scope, runId: string, f: LineFilter): Promise<LineRow[]> {
+  // A break category is found through its items (a few lines of a million); matched lines and
+  // unfiltered pages walk the lines in file order.
+  const byItems = f.category !== undefined && f.category !== 'matched';
+  const source = byItems
+    ? `(SELECT DISTINCT ON (line_no) id, category, run_id, line_no FROM recon_items
+          WHERE run_id = $1 AND category = $4 AND line_no IS NOT NULL ORDER BY line_no, id) i
+       JOIN settlement_lines l ON l.run_id = i.run_id AND l.line_no = i.line_no
+       JOIN recon_runs r ON r.id = l.run_id`
+    : `settlement_lines l
+       JOIN recon_runs r ON r.id = l.run_id
+       LEFT JOIN LATERAL (SELECT id, category FROM recon_items i
+                           WHERE i.run_id = l.run_id AND i.line_no = l.line_no ORDER BY id LIMIT 1) i ON true`;
   const { rows } = await q.query<LineRow>(
     `SELECT l.line_no, l.provider_transaction_id, l.merchant_reference, l.type, l.amount::text AS amount,
             l.fee::text AS fee, l.status, l.occurred_at, coalesce(i.category, 'matched') AS category,
             i.id::text AS item_id, coalesce(a.payment_id, rf.payment_id) AS payment_id, ag.code AS agency_code
-       FROM settlement_lines l
-       JOIN recon_runs r ON r.id = l.run_id
+       FROM ${source}
        LEFT JOIN attempts a ON l.type = 'payment' AND a.id = l.merchant_reference AND a.provider = r.provider
        LEFT JOIN refunds rf ON l.type = 'refund' AND rf.provider = r.provider
                            AND rf.provider_refund_id = l.provider_transaction_id
-       LEFT JOIN LATERAL (SELECT id, category FROM recon_items i
-                           WHERE i.run_id = l.run_id AND i.line_no = l.line_no ORDER BY id LIMIT 1) i ON true
        LEFT JOIN agencies ag ON ag.id = coalesce(a.agency_id, rf.agency_id)
       WHERE l.run_id = $1
         AND ($2::text[] IS NULL OR coalesce(a.agency_id, rf.agency_id) = ANY($2::text[]))

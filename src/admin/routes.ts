@@ -263,7 +263,8 @@ export function adminRoutes(deps: AdminDeps): Router {
       // A provider's file holds every agency's lines: only hub-wide staff may reconcile it.
       if (staff.scope !== null)
         throw problems.forbidden('Only hub-wide finance staff can reconcile a provider file.');
-      if (!req.is('text/csv')) throw problems.unsupportedMediaType();
+      // CSV from the providers; a bank's camt.053 statement (VietQR) as XML.
+      if (!req.is(['text/csv', 'application/xml', 'text/xml'])) throw problems.unsupportedMediaType();
       const query = res.locals.query as { provider: string; business_date: string; file_name?: string };
       const result = await recon
         .reconcile({

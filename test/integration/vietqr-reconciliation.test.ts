@@ -168,5 +168,16 @@ describe('a VietQR day reconciled from the camt.053 statement', () => {
       });
     expect(confirmed.status).toBe(201);
     expect(await statusOf(unfed.id)).toBe('succeeded');
+
+    // Matched by the bank reference too: a transfer naming a paid payment whose bank reference is
+    // not the one that paid it is a second transfer (a duplicate), even alone in the file; the
+    // confirmed transfer now matches.
+    const second: CamtEntry = { ...transfers[0]!, bankReference: bankRef() };
+    const third = await upload(camt053(ACCOUNT, [interest, second, ...transfers.slice(1), unfedLine, fee]));
+    expect(third.status).toBe(201);
+    expect(await breaksOf(third.body.id)).toEqual([
+      expect.objectContaining({ category: 'duplicate', status: 'open', payment: fed[0]!.id }),
+    ]);
+    expect(third.body.summary).toContainEqual(expect.objectContaining({ category: 'matched', count: 3 }));
   });
 });

@@ -117,13 +117,20 @@ export interface QueryRequest {
   clientIp: string;
 }
 
+export type SettlementLineType = 'payment' | 'refund' | 'credit' | 'debit';
+
 /** One line of a provider's settlement file (format-neutral: CSV, camt.053…). */
 export interface SettlementLine {
   lineNo: number;
   providerTransactionId: string;
   /** The hub's attempt id as the provider echoes it (vnp_TxnRef, orderId, transfer reference). */
   merchantReference: string;
-  type: 'payment' | 'refund';
+  /**
+   * payment/refund: the hub's own money, matched against attempts and refunds. credit: money in
+   * that names no payment (a bank's interest); debit: money out of the account (a bank's fee, a
+   * transfer out). Credits and debits have no merchant reference and are reported, not matched.
+   */
+  type: SettlementLineType;
   amount: string;
   fee: string;
   status: string;
@@ -191,6 +198,13 @@ export interface ProviderAdapter {
   refund(ctx: ProviderContext, request: RefundRequest): Promise<RefundOutcome>;
 
   parseSettlement(input: AsyncIterable<Buffer | string>): AsyncIterable<SettlementLine>;
+  /**
+   * What a settlement line's merchantReference names: the attempt id the provider echoes
+   * (default), or the attempt's provider reference (a bank transfer's reference, copied from the
+   * memo), in which case the line's providerTransactionId must also be the one the attempt was
+   * paid with.
+   */
+  readonly settlementReference?: 'attempt_id' | 'provider_reference';
 
   /** Providers paid by bank transfer (VietQR): confirmed from the bank's side, not by the provider. */
   readonly bankTransfer?: BankTransferSupport;
@@ -211,10 +225,12 @@ export interface BankCredit {
   raw: Record<string, unknown>;
 }
 
-/** What a streamed statement yields: its header first, then each booked credit. */
+/** What a streamed statement yields: its header first, then each booked credit and debit. */
 export type StatementItem =
   | { type: 'statement'; kind: 'camt.053' | 'camt.054'; messageId: string; accountNo: string }
-  | { type: 'credit'; credit: BankCredit };
+  | { type: 'credit'; credit: BankCredit }
+  /** Money out of the account (bank fees, transfers out): the same fields, memo as the bank wrote it. */
+  | { type: 'debit'; debit: BankCredit };
 
 /** Why a pushed bank-feed call was refused. */
 export type FeedRejection = 'invalid_signature' | 'stale_timestamp' | 'invalid_body';

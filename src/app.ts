@@ -169,6 +169,7 @@ export function createApp(options: AppOptions, services: Services = createServic
     adminRoutes({
       db,
       recon: services.recon,
+      bank: services.bank,
       secretKey: options.secretKey,
       secureCookies: options.publicUrl.startsWith('https:'),
     }),

@@ -1,8 +1,8 @@
 /**
  * ISO 20022 bank-to-customer messages, streamed: camt.053 (end-of-day statement) and camt.054
  * (debit/credit notification). Both carry the same Ntry (entry) structure; we read the booked
- * credits out of it. Parsing is SAX (saxes), so memory stays flat whatever the file's size, and
- * hostile input is refused outright: no DOCTYPE (hence no entity declarations, no billion laughs),
+ * credits and debits (bank fees, transfers out) out of it. Parsing is SAX (saxes), so memory
+ * stays flat whatever the file's size, and hostile input is refused outright: no DOCTYPE (hence no entity declarations, no billion laughs),
  * only the camt namespaces, only VND, every amount present. A file is taken whole or not at all;
  * this parser throws a StatementError naming the line and the entry at the first problem.
  */
@@ -87,7 +87,8 @@ function bookedAt(entry: Entry, where: string): Date {
   return at;
 }
 
-function creditsOf(entry: Entry, accountNo: string, where: string): BankCredit[] {
+/** An entry's booked money, one item per transaction: credits (money in) and debits (fees, transfers out). */
+function itemsOf(entry: Entry, accountNo: string, where: string): StatementItem[] {
   const status = entry.status?.trim();
   if (!status) throw new StatementError(`${where}: no status (Sts)`);
   const side = entry.side?.trim();
@@ -96,13 +97,13 @@ function creditsOf(entry: Entry, accountNo: string, where: string): BankCredit[]
   }
   const total = wholeDong(entry.amount, where);
   vnd(entry.currency, where);
-  // Pending and informational entries are not money on the account yet; debits and reversals
-  // are not payments to the agency.
-  if (status !== 'BOOK' || side !== 'CRDT' || entry.reversal?.trim() === 'true') return [];
+  // Pending and informational entries are not money on the account yet; a reversal undoes an
+  // entry rather than moving money of its own.
+  if (status !== 'BOOK' || entry.reversal?.trim() === 'true') return [];
   const at = bookedAt(entry, where);
   const entryRef = entry.acctSvcrRef?.trim() || entry.ntryRef?.trim();
   const txs: Tx[] = entry.txs.length ? entry.txs : [{ ustrd: [] }];
-  const credits = txs.map((tx, i): BankCredit => {
+  const moves = txs.map((tx, i): BankCredit => {
     const here = txs.length > 1 ? `${where}, transaction ${i + 1}` : where;
     const amount =
       tx.amount !== undefined
@@ -124,7 +125,7 @@ function creditsOf(entry: Entry, accountNo: string, where: string): BankCredit[]
       memo,
       bankReference,
       bookedAt: at,
-      ...(tx.debtorName ? { payerName: tx.debtorName.trim() } : {}),
+      ...(side === 'CRDT' && tx.debtorName ? { payerName: tx.debtorName.trim() } : {}),
       raw: {
         entry_reference: entryRef ?? null,
         end_to_end_id: tx.endToEndId ?? null,
@@ -133,15 +134,17 @@ function creditsOf(entry: Entry, accountNo: string, where: string): BankCredit[]
     };
   });
   if (txs.length > 1) {
-    const sum = credits.reduce((s, c) => s + BigInt(c.amount), 0n);
+    const sum = moves.reduce((s, c) => s + BigInt(c.amount), 0n);
     if (sum !== BigInt(total)) {
       throw new StatementError(`${where}: its transactions add up to ${sum}, the entry says ${total}`);
     }
   }
-  return credits;
+  return moves.map(
+    (m): StatementItem => (side === 'CRDT' ? { type: 'credit', credit: m } : { type: 'debit', debit: m }),
+  );
 }
 
-/** Streams booked credits out of a camt.053 or camt.054 document, its header first. */
+/** Streams booked credits and debits out of a camt.053 or camt.054 document, its header first. */
 export async function* parseCamt(input: AsyncIterable<Buffer | string>): AsyncIterable<StatementItem> {
   const ready: StatementItem[] = [];
   const parser = new SaxesParser({ xmlns: true });
@@ -300,7 +303,7 @@ export async function* parseCamt(input: AsyncIterable<Buffer | string>): AsyncIt
           break;
       }
     } else if (entry && depth === entryDepth) {
-      for (const credit of creditsOf(entry, accountNo!, where)) ready.push({ type: 'credit', credit });
+      ready.push(...itemsOf(entry, accountNo!, where));
       entry = undefined;
       entryDepth = -1;
     } else {

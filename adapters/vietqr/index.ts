@@ -106,22 +106,30 @@ export const vietqrAdapter: ProviderAdapter = {
     };
   },
 
-  /** The end-of-day camt.053 statement: each booked credit is a settled payment, without fee. */
+  /**
+   * The end-of-day camt.053 statement, every booked entry a line (no fee on a transfer). A credit
+   * whose memo carries a transfer reference is a payment, named by that reference (the attempt's
+   * provider reference) and its bank reference; a credit naming none (interest, an unrelated
+   * transfer) and every debit (the bank's fees, transfers out) are reported as they are.
+   */
+  settlementReference: 'provider_reference',
   async *parseSettlement(input): AsyncIterable<SettlementLine> {
     let lineNo = 0;
     for await (const item of parseCamt(input)) {
-      if (item.type !== 'credit') continue;
+      if (item.type === 'statement') continue;
       lineNo++;
-      const { credit } = item;
+      const move = item.type === 'credit' ? item.credit : item.debit;
+      const reference = item.type === 'credit' ? findTransferReferences(move.memo)[0] : undefined;
       yield {
         lineNo,
-        providerTransactionId: credit.bankReference,
-        merchantReference: findTransferReferences(credit.memo)[0] ?? '',
-        type: 'payment',
-        amount: credit.amount,
+        providerTransactionId: move.bankReference,
+        merchantReference: reference ?? '',
+        type: item.type === 'debit' ? 'debit' : reference ? 'payment' : 'credit',
+        amount: move.amount,
         fee: '0',
-        status: 'BOOK',
-        occurredAt: credit.bookedAt,
+        // Only booked (BOOK) entries come out of the statement: money on the account.
+        status: 'succeeded',
+        occurredAt: move.bookedAt,
       };
     }
   },

@@ -1,5 +1,7 @@
 import express, { type RequestHandler, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { staffStatementUpload } from '../bank/routes.ts';
+import type { BankService } from '../bank/service.ts';
 import type { Db } from '../db/port.ts';
 import { validateRequest } from '../http/openapi.ts';
 import { ApiError, problems, sendProblem } from '../http/problem.ts';
@@ -91,6 +93,7 @@ function bankCreditJson(c: BankCreditRow) {
 export interface AdminDeps {
   db: Db;
   recon: ReconciliationService;
+  bank: BankService;
   secretKey: string;
   /** Secure cookies unless the hub is served over plain http (local development, tests). */
   secureCookies: boolean;
@@ -263,7 +266,8 @@ export function adminRoutes(deps: AdminDeps): Router {
       // A provider's file holds every agency's lines: only hub-wide staff may reconcile it.
       if (staff.scope !== null)
         throw problems.forbidden('Only hub-wide finance staff can reconcile a provider file.');
-      if (!req.is('text/csv')) throw problems.unsupportedMediaType();
+      // CSV from the providers; a bank's camt.053 statement (VietQR) as XML.
+      if (!req.is(['text/csv', 'application/xml', 'text/xml'])) throw problems.unsupportedMediaType();
       const query = res.locals.query as { provider: string; business_date: string; file_name?: string };
       const result = await recon
         .reconcile({
@@ -316,6 +320,13 @@ export function adminRoutes(deps: AdminDeps): Router {
         has_more: rows.length > limit,
       });
     },
+  );
+
+  router.post(
+    '/admin/v1/bank_statements',
+    writer,
+    validateRequest('uploadStaffBankStatement'),
+    staffStatementUpload(deps.bank),
   );
 
   router.get('/admin/v1/bank_credits', validateRequest('listBankCredits'), async (_req, res) => {

@@ -1,4 +1,5 @@
-import express, { type Request, Router } from 'express';
+import express, { type Request, type RequestHandler, Router } from 'express';
+import { staffOf } from '../admin/staff.ts';
 import { apiWriteRecord } from '../audit/http.ts';
 import { audit } from '../audit/service.ts';
 import { principalOf } from '../http/auth.ts';
@@ -9,6 +10,15 @@ import { BankError, type BankService, bankAdapters } from './service.ts';
 /** Statements are streamed, so this bounds the upload, not memory: a busy account's day fits. */
 export const MAX_STATEMENT_BYTES = 256 * 1024 * 1024;
 const PROVIDER = /^[a-z0-9_]{1,32}$/;
+
+const XML = /^(application|text)\/xml\s*(;|$)/i;
+const NOT_XML = () =>
+  new ApiError(
+    415,
+    'unsupported_media_type',
+    'Unsupported media type',
+    'Send the ISO 20022 statement (camt.053 or camt.054) as application/xml.',
+  );
 
 function toApiError(error: unknown): unknown {
   return error instanceof BankError
@@ -35,7 +45,9 @@ async function* limited(req: Request, max: number): AsyncIterable<Buffer> {
 
 /**
  * The bank's side of bank transfers: the credit-notification feed (signed per agency, outside
- * /v1) and statement uploads by the agency (its API key, under /v1).
+ * /v1) and test statements uploaded by a portal (its test API key, under /v1). A portal's word is
+ * not the bank's: with a live key a statement is refused (the bank's statements come from finance
+ * staff, the drop folder or the signed feed).
  */
 export function bankRoutes(bank: BankService): Router {
   const router = Router();
@@ -60,23 +72,26 @@ export function bankRoutes(bank: BankService): Router {
   });
 
   router.post('/v1/bank_statements', validateRequest('uploadBankStatement'), async (req, res) => {
-    if (!/^(application|text)\/xml\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+    const principal = principalOf(res.locals);
+    if (principal.mode !== 'test') {
+      req.resume();
       throw new ApiError(
-        415,
-        'unsupported_media_type',
-        'Unsupported media type',
-        'Send the ISO 20022 statement (camt.053 or camt.054) as application/xml.',
+        403,
+        'test_mode_only',
+        'Test mode only',
+        "A live key cannot upload bank statements: the bank's statements come from finance staff " +
+          '(POST /admin/v1/bank_statements), the drop folder or the signed bank feed.',
       );
     }
+    if (!XML.test(req.headers['content-type'] ?? '')) throw NOT_XML();
     const query = res.locals.query as { provider?: string };
     const provider = query.provider ?? bankAdapters()[0]?.name ?? '';
-    const principal = principalOf(res.locals);
     try {
       const summary = await bank.ingestStatement({
         provider,
         source: 'upload',
         agencyId: principal.agencyId,
-        mode: principal.mode === 'test' ? 'test' : undefined,
+        mode: 'test',
         body: limited(req, MAX_STATEMENT_BYTES),
         record: (tx, id) => audit(tx, apiWriteRecord(req, res, principal, 201, id)),
       });
@@ -90,4 +105,41 @@ export function bankRoutes(bank: BankService): Router {
   });
 
   return router;
+}
+
+/**
+ * POST /admin/v1/bank_statements, behind the staff session, CSRF check and writer role: a
+ * statement finance staff took from the bank, the bank's word, for the agencies in their scope
+ * (the agency is the one whose collection account the file names). Audited with the statement.
+ */
+export function staffStatementUpload(bank: BankService): RequestHandler {
+  return async (req, res) => {
+    const staff = staffOf(res.locals);
+    if (!XML.test(req.headers['content-type'] ?? '')) throw NOT_XML();
+    const query = res.locals.query as { provider?: string; file_name?: string };
+    try {
+      const summary = await bank.ingestStatement({
+        provider: query.provider ?? bankAdapters()[0]?.name ?? '',
+        source: 'upload',
+        scope: staff.scope,
+        fileName: query.file_name,
+        body: limited(req, MAX_STATEMENT_BYTES),
+        record: (tx, id, agencyId) =>
+          audit(tx, {
+            actorType: 'staff',
+            actorId: staff.id,
+            action: 'bank_statements.upload',
+            objectId: id,
+            agencyId,
+            ip: req.ip ?? null,
+            requestId: typeof req.id === 'string' ? req.id : null,
+            details: { file_name: query.file_name ?? null },
+          }),
+      });
+      res.status(201).json(summary);
+    } catch (error) {
+      req.resume();
+      throw toApiError(error);
+    }
+  };
 }

@@ -250,19 +250,22 @@ export function bankService(deps: BankDeps) {
 
   /**
    * A camt.053/camt.054 file, streamed: all of it is stored in one transaction or none of it,
-   * then its new credits are settled. `agencyId` set (upload): the file must be for that agency's
-   * account; unset (drop folder): the agency is the one whose collection account the file names.
+   * then its new credits are settled. `agencyId` set (a portal's test upload): the file must be
+   * for that agency's account; unset (finance staff, drop folder): the agency is the one whose
+   * collection account the file names, and with `scope` it must be one of those agencies.
    */
   async function ingestStatement(input: {
     provider: string;
     source: 'upload' | 'drop_folder';
     agencyId?: string;
+    /** Staff uploads: the agencies the staff member acts for (null: the whole hub). */
+    scope?: string[] | null;
     /** 'test': uploaded with a test key, whose credits pay only test payments. */
     mode?: 'test';
     fileName?: string;
     body: AsyncIterable<Buffer | string>;
     /** Writes the upload's audit record in the statement's own transaction. */
-    record?: (tx: Queryable, statementId: string) => Promise<void>;
+    record?: (tx: Queryable, statementId: string, agencyId: string) => Promise<void>;
   }): Promise<StatementSummary> {
     const adapter = bankAdapter(input.provider);
     const configured = (await providers.configuredFor(input.provider)).filter(
@@ -307,6 +310,15 @@ export function bankService(deps: BankDeps) {
       const owner = configured.find(
         (c) => adapter.bankTransfer.accountOf(c.credentials) === header.accountNo,
       );
+      if (input.scope && !(owner && input.scope.includes(owner.agencyId))) {
+        // Another agency's account (or none): to scoped staff, as if it did not exist.
+        throw new BankError(
+          404,
+          'statement_account_unknown',
+          'Unknown account',
+          `No agency of yours collects into account ${header.accountNo}.`,
+        );
+      }
       if (!owner) {
         throw new BankError(
           422,
@@ -353,7 +365,7 @@ export function bankService(deps: BankDeps) {
         if (batch.length >= INSERT_BATCH) await flush();
       }
       await flush();
-      await input.record?.(tx, row.id);
+      await input.record?.(tx, row.id, owner.agencyId);
       return (await q.finishStatement(tx, row.id, hash.digest('hex'), total, fresh)).rows[0]!;
     });
 

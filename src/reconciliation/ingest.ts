@@ -85,7 +85,8 @@ async function copyLines(
       for await (const line of adapter.parseSettlement(hashed())) {
         checkLine(line);
         checkDay(line, day, businessDate);
-        repeats.see(line.type, dedupeKey(line));
+        // A bank's own credits and debits are reported, never matched: nothing for them to repeat.
+        if (line.type === 'payment' || line.type === 'refund') repeats.see(line.type, dedupeKey(line));
         text += copyLine(runId, line);
         if (++count % BATCH === 0) {
           yield text;
@@ -220,6 +221,7 @@ export async function ingest(db: Db, request: IngestRequest): Promise<IngestResu
         dayStart: day.start,
         dayEnd: day.end,
         repeats,
+        reference: adapter.settlementReference ?? 'attempt_id',
       });
       timings.lap('matching');
       if (previous) await inheritResolutions(tx, runId, previous.id);

@@ -3,8 +3,10 @@
  * against the hub's attempts and refunds of that provider, and every hub item of the day the
  * provider did not settle. No row-by-row loop in Node.
  */
+
+import type { SettlementLineType } from '../../adapters/types.ts';
 import type { Queryable } from '../db/port.ts';
-import { type FeeRule, SUCCESS_STATUSES } from './rules.ts';
+import { type FeeRule, INFORMATIONAL, SUCCESS_STATUSES } from './rules.ts';
 
 export interface MatchParams {
   runId: string;
@@ -17,6 +19,8 @@ export interface MatchParams {
   dayEnd: Date;
   /** Keys the run's lines may share (repeats.ts): only lines with these are counted for duplicates. */
   repeats: { types: readonly string[]; keys: readonly string[] };
+  /** What the lines' merchant reference names (the adapter's settlementReference). */
+  reference: 'attempt_id' | 'provider_reference';
 }
 
 const CLASSIFY = `
@@ -56,10 +60,15 @@ payment_side AS (
          a.amount AS hub_amount, a.status AS hub_status, a.mode,
          CASE WHEN $4::numeric IS NULL OR l.amount IS NULL THEN NULL
               ELSE greatest($5::numeric, round(l.amount * $4::numeric / 100)) END AS expected_fee,
-         l.merchant_reference IN (SELECT id FROM settled_attempts) AS settled_before,
+         l.merchant_reference IN (SELECT id FROM settled_attempts)
+           -- Named by a reference the payer copied ($12): a line whose bank reference is not the one
+           -- that paid the attempt is a second transfer for it.
+           OR ($12::boolean AND l.line_no IS NOT NULL AND a.status = 'succeeded'
+               AND a.provider_transaction_id IS DISTINCT FROM l.provider_transaction_id) AS settled_before,
          l.line_no IN (SELECT line_no FROM repeats) AS repeat
   FROM (SELECT * FROM lines WHERE type = 'payment') l
-  FULL JOIN (SELECT id, agency_id, payment_id, amount, status, mode, completed_at FROM attempts WHERE provider = $2) a
+  FULL JOIN (SELECT id, agency_id, payment_id, amount, status, mode, completed_at, provider_transaction_id
+             FROM attempts WHERE provider = $2) a
     ON a.id = l.merchant_reference
   WHERE l.line_no IS NOT NULL
      OR (a.status = 'succeeded' AND a.completed_at >= $7 AND a.completed_at < $8
@@ -87,9 +96,18 @@ unsettled_refunds AS (
     AND NOT EXISTS (SELECT 1 FROM refund_lines c WHERE c.refund_id = r.id)
     AND NOT EXISTS (SELECT 1 FROM settled_refunds s WHERE s.id = r.provider_refund_id)
 ),
+bank_lines AS (
+  -- A bank's own credits (naming no payment) and debits: reported with the run, matched to nothing.
+  SELECT l.line_no, l.provider_transaction_id, l.merchant_reference, l.type, l.amount, l.fee, l.status,
+         l.occurred_at, l.paid, NULL::text, NULL::text, NULL::text, NULL::text, NULL::numeric, NULL::text,
+         NULL::text, NULL::numeric, false, false
+  FROM lines l WHERE l.type IN ('credit', 'debit')
+),
 verdicts AS (
   SELECT x.*,
     CASE
+      WHEN x.type = 'credit' THEN 'unrelated_credit'
+      WHEN x.type = 'debit' THEN 'bank_debit'
       WHEN x.line_no IS NULL THEN 'missing_at_provider'
       WHEN x.repeat OR x.settled_before THEN 'duplicate'
       WHEN x.hub_status IS NULL THEN 'missing_in_hub'
@@ -101,7 +119,8 @@ verdicts AS (
       WHEN x.paid AND x.expected_fee IS NOT NULL AND x.fee <> x.expected_fee THEN 'fee_mismatch'
       ELSE 'matched'
     END AS category
-  FROM (SELECT * FROM payment_side UNION ALL SELECT * FROM refund_lines UNION ALL SELECT * FROM unsettled_refunds) x
+  FROM (SELECT * FROM payment_side UNION ALL SELECT * FROM refund_lines UNION ALL SELECT * FROM unsettled_refunds
+        UNION ALL SELECT * FROM bank_lines) x
   -- Kept a subquery, so the category is worked out once per line, not once per use below.
   OFFSET 0
 ),
@@ -131,7 +150,8 @@ items AS (
     attempt_id, payment_id, refund_id, type, line_no, provider_transaction_id, merchant_reference,
     line_amount, line_fee, line_status, occurred_at, hub_amount, hub_status, expected_fee)
   SELECT $1, $2, $3::date, t.category,
-         CASE WHEN t.category = 'missing_at_provider' AND $6::date IS NOT NULL THEN 'carried' ELSE 'open' END,
+         CASE WHEN t.category = ANY($13::text[]) THEN 'ok'
+              WHEN t.category = 'missing_at_provider' AND $6::date IS NOT NULL THEN 'carried' ELSE 'open' END,
          CASE WHEN t.category = 'missing_at_provider' THEN $6::date END,
          t.agency_id, t.attempt_id, t.payment_id, t.refund_id, t.type, t.line_no, t.provider_transaction_id,
          t.merchant_reference, t.amount, t.fee, t.status, t.occurred_at, t.hub_amount, t.hub_status, t.expected_fee
@@ -142,7 +162,7 @@ SELECT category, status, mode, type, sum(count)::int AS count, coalesce(sum(amou
        coalesce(sum(fee), 0)::text AS line_fee, coalesce(sum(hub_amount), 0)::text AS hub_amount
 FROM (
   SELECT category, type, count, amount, fee, hub_amount,
-         CASE WHEN category = 'matched' THEN 'ok'
+         CASE WHEN category = 'matched' OR category = ANY($13::text[]) THEN 'ok'
               WHEN category = 'missing_at_provider' AND $6::date IS NOT NULL THEN 'carried' ELSE 'open' END AS status,
          CASE WHEN category <> 'missing_at_provider' THEN mode END AS mode
   FROM totals
@@ -152,11 +172,20 @@ GROUP BY category, status, mode, type`;
 /** Counts and totals of a run's lines by category, status, mode and line type. */
 export interface ClassifiedTotal extends CategoryTotal {
   mode: 'test' | 'live' | null;
-  type: 'payment' | 'refund';
+  type: SettlementLineType;
 }
 
 /** Classifies a run's lines, writes its items, and returns the counts and totals per category. */
 export async function classify(tx: Queryable, p: MatchParams): Promise<ClassifiedTotal[]> {
+  if (p.reference === 'provider_reference') {
+    // The lines name the reference the payer copied into the memo: named by the attempt it is the
+    // provider reference of (unique per provider), they match like every provider's lines.
+    await tx.query(
+      `UPDATE settlement_lines l SET merchant_reference = a.id FROM attempts a
+       WHERE l.run_id = $1 AND l.type = 'payment' AND a.provider = $2 AND a.provider_reference = l.merchant_reference`,
+      [p.runId, p.provider],
+    );
+  }
   // Sorting and hashing a million lines wants more than the default 4 MB (server memory, not ours).
   await tx.query(`SELECT set_config('work_mem', '256MB', true)`);
   // Fresh statistics of the lines just copied, and hash joins and hash aggregates only: the planner
@@ -178,6 +207,8 @@ export async function classify(tx: Queryable, p: MatchParams): Promise<Classifie
     SUCCESS_STATUSES,
     p.repeats.types,
     p.repeats.keys,
+    p.reference === 'provider_reference',
+    INFORMATIONAL,
   ]);
   await tx.query(
     `SELECT set_config('enable_nestloop', 'on', true), set_config('enable_mergejoin', 'on', true), set_config('enable_sort', 'on', true)`,

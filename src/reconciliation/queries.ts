@@ -1,3 +1,4 @@
+import type { SettlementLineType } from '../../adapters/types.ts';
 import type { Queryable } from '../db/port.ts';
 
 export interface RunRow {
@@ -36,7 +37,7 @@ export interface ItemRow {
   attempt_id: string | null;
   payment_id: string | null;
   refund_id: string | null;
-  type: 'payment' | 'refund';
+  type: SettlementLineType;
   line_no: number | null;
   provider_transaction_id: string | null;
   merchant_reference: string | null;
@@ -177,7 +178,7 @@ export interface LineRow {
   line_no: number;
   provider_transaction_id: string;
   merchant_reference: string;
-  type: 'payment' | 'refund';
+  type: SettlementLineType;
   amount: string;
   fee: string;
   status: string;

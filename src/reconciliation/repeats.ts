@@ -8,7 +8,7 @@
 
 /** What two lines of one run must not share (matching.ts's dedupe_key is its twin in SQL). */
 export function dedupeKey(line: {
-  type: 'payment' | 'refund';
+  type: string;
   merchantReference: string;
   providerTransactionId: string;
 }): string {

@@ -13,8 +13,17 @@ export const CATEGORIES = [
   'status_mismatch',
   'duplicate',
   'fee_mismatch',
+  'unrelated_credit',
+  'bank_debit',
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
+
+/**
+ * Lines that are not the hub's money, reported with the run but needing no one (status ok): a
+ * credit naming no payment (a bank's interest, an unrelated transfer) and a debit (a bank's
+ * fee, a transfer out). matching.ts's CLASSIFY gives them these categories.
+ */
+export const INFORMATIONAL: readonly Category[] = ['unrelated_credit', 'bank_debit'];
 
 export const ITEM_STATUSES = ['ok', 'open', 'carried', 'resolved'] as const;
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
@@ -125,15 +134,18 @@ export function copyLine(runId: string, line: SettlementLine): string {
 }
 
 const WHOLE = /^(0|[1-9]\d{0,14})$/;
+const LINE_TYPES = new Set<string>(['payment', 'refund', 'credit', 'debit']);
 
 /** Why a line cannot be ingested, or null: what the hub requires whatever the adapter checked. */
 function faultOf(line: SettlementLine): string | null {
   if (!WHOLE.test(line.amount) || line.amount === '0')
     return `amount "${line.amount}" is not a positive whole number of đồng`;
   if (!WHOLE.test(line.fee)) return `fee "${line.fee}" is not a whole number of đồng`;
-  if (line.type !== 'payment' && line.type !== 'refund') return `unknown type "${line.type}"`;
-  if (!line.providerTransactionId || !line.merchantReference)
-    return 'missing transaction id or merchant reference';
+  if (!LINE_TYPES.has(line.type)) return `unknown type "${line.type}"`;
+  if (!line.providerTransactionId) return 'missing transaction id';
+  // A bank's own credits and debits name no payment; the hub's lines must.
+  if (!line.merchantReference && (line.type === 'payment' || line.type === 'refund'))
+    return 'missing merchant reference';
   if (Number.isNaN(line.occurredAt.getTime())) return 'bad time';
   return null;
 }

@@ -5,12 +5,14 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseVietQr } from '../../adapters/vietqr/payload.ts';
 import { isTransferReference } from '../../adapters/vietqr/reference.ts';
+import { createStaffUser } from '../../src/admin/staff.ts';
 import { enableProvider } from '../../src/agencies/service.ts';
 import type { Services } from '../../src/app.ts';
 import { processDropFolder } from '../../src/bank/drop-folder.ts';
 import { BILLION_LAUGHS, type CamtEntry, camt053, camt054, feedHeaders } from '../fakes/bank/camt.ts';
 import { count, expectContract, PUBLIC_URL, paymentBody, type TestHub, testHub } from '../helpers/hub.ts';
 import { decodeQrPng } from '../helpers/qr.ts';
+import { STAFF_PASSWORD, staffSession } from '../helpers/staff.ts';
 
 const ACCOUNT = '0011001932418';
 const ACCOUNT_B = '19036655001011';
@@ -34,6 +36,13 @@ beforeAll(async () => {
     account_name: 'TINH B',
     feed_secret: 'feed-secret-of-agency-b-0123456789',
   });
+  for (const [email, role, agencyCode] of [
+    ['finance@tinh-a.gov.vn', 'finance', 'PROV-A'],
+    ['finance@tinh-b.gov.vn', 'finance', 'PROV-B'],
+    ['audit@tinh-a.gov.vn', 'auditor', 'PROV-A'],
+  ] as const) {
+    await createStaffUser(hub.db, { email, role, agencyCode, password: STAFF_PASSWORD });
+  }
 });
 afterAll(() => hub.drop());
 
@@ -349,14 +358,38 @@ describe('ISO 20022 statements', () => {
       return_url: 'https://portal-a.example.vn/x',
     });
     const { reference } = await chooseVietQr(checkout);
-    const res = await upload(
-      camt054(ACCOUNT, [{ amount: '150000', memo: reference, bankReference: bankRef() }]),
-    );
+    const ref = bankRef();
+    const res = await upload(camt054(ACCOUNT, [{ amount: '150000', memo: reference, bankReference: ref }]));
     expect(res.status).toBe(201);
     expect(res.body.credit_statuses).toMatchObject({ unmatched: 1, matched: 0 });
-    expect((await paymentOf(id).catch(() => null))?.status).not.toBe('succeeded');
+    // Read with the live key that owns it (a test key would only get a 404).
+    const live = await hub.api(hub.keys.aLive).get(`/v1/payments/${id}`);
+    expect(live.status).toBe(200);
+    expect(live.body.status).toBe('processing');
+    expect(await eventsOf(id)).toEqual([]);
+    expect(await creditsOf(ref)).toEqual([
+      expect.objectContaining({ status: 'unmatched', payment_id: null }),
+    ]);
+  });
+
+  it("a live key's upload is refused: a portal cannot hand the hub the bank's word", async () => {
+    const { id, checkout } = await newPayment(hub.keys.aLive, {
+      return_url: 'https://portal-a.example.vn/x',
+    });
+    const { reference } = await chooseVietQr(checkout);
+    const before = [await count(hub, 'bank_statements'), await count(hub, 'bank_credits')];
+    const res = await upload(
+      camt054(ACCOUNT, [{ amount: '150000', memo: reference, bankReference: bankRef() }]),
+      hub.keys.aLive,
+    );
+    expect(res.status).toBe(403);
+    expectContract(res, 'uploadBankStatement');
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body.code).toBe('test_mode_only');
+    expect([await count(hub, 'bank_statements'), await count(hub, 'bank_credits')]).toEqual(before);
     const live = await hub.api(hub.keys.aLive).get(`/v1/payments/${id}`);
     expect(live.body.status).toBe('processing');
+    expect(await eventsOf(id)).toEqual([]);
   });
 
   const rejects: [string, () => string, RegExp][] = [
@@ -416,6 +449,73 @@ describe('ISO 20022 statements', () => {
       .set('Content-Type', 'application/xml')
       .send(camt054(ACCOUNT, []));
     expect(unauthenticated.status).toBe(401);
+  });
+});
+
+describe("statements uploaded by finance staff (the bank's word)", () => {
+  const staffUpload = async (email: string, xml: string, csrf?: boolean) => {
+    const session = await staffSession(hub.app, email);
+    expect(session.res.status).toBe(201);
+    const req = session.agent
+      .post('/admin/v1/bank_statements?file_name=ntf.xml')
+      .set('Content-Type', 'application/xml');
+    if (csrf !== false) req.set('X-CSRF-Token', session.csrf);
+    return req.send(xml);
+  };
+
+  it("finance of the account's agency uploads a camt.054: the live payment is paid, the upload audited", async () => {
+    const { id, checkout } = await newPayment(hub.keys.aLive, {
+      return_url: 'https://portal-a.example.vn/x',
+    });
+    const { reference } = await chooseVietQr(checkout);
+    const ref = bankRef();
+    const res = await staffUpload(
+      'finance@tinh-a.gov.vn',
+      camt054(ACCOUNT, [{ amount: '150000', memo: `CT ${reference}`, bankReference: ref }]),
+    );
+    expect(res.status).toBe(201);
+    expectContract(res, 'uploadStaffBankStatement');
+    expect(res.body).toMatchObject({ kind: 'camt.054', source: 'upload', file_name: 'ntf.xml', credits: 1 });
+    expect(res.body.credit_statuses).toMatchObject({ matched: 1 });
+    expect((await hub.api(hub.keys.aLive).get(`/v1/payments/${id}`)).body.status).toBe('succeeded');
+    expect(await eventsOf(id)).toEqual(['payment.succeeded']);
+    const audited = await hub.db.query(
+      `SELECT a.actor_type, a.action, a.object_id, g.code AS agency FROM audit_log a
+       JOIN staff_users u ON u.id = a.actor_id JOIN agencies g ON g.id = a.agency_id
+       WHERE a.object_id = $1 AND u.email = 'finance@tinh-a.gov.vn'`,
+      [res.body.id],
+    );
+    expect(audited.rows).toEqual([
+      { actor_type: 'staff', action: 'bank_statements.upload', object_id: res.body.id, agency: 'PROV-A' },
+    ]);
+  });
+
+  it("refuses another agency's account (404), an auditor (403) and a missing CSRF token (403), storing nothing", async () => {
+    const { id, checkout } = await newPayment(hub.keys.aLive, {
+      return_url: 'https://portal-a.example.vn/x',
+    });
+    const { reference } = await chooseVietQr(checkout);
+    const xml = () => camt054(ACCOUNT, [{ amount: '150000', memo: reference, bankReference: bankRef() }]);
+    const before = [await count(hub, 'bank_statements'), await count(hub, 'bank_credits')];
+
+    const foreign = await staffUpload('finance@tinh-b.gov.vn', xml());
+    expect(foreign.status).toBe(404);
+    expectContract(foreign, 'uploadStaffBankStatement');
+    expect(foreign.body.code).toBe('statement_account_unknown');
+    const auditor = await staffUpload('audit@tinh-a.gov.vn', xml());
+    expect(auditor.status).toBe(403);
+    expect(auditor.body.code).toBe('forbidden');
+    const noCsrf = await staffUpload('finance@tinh-a.gov.vn', xml(), false);
+    expect(noCsrf.status).toBe(403);
+    expect(noCsrf.body.code).toBe('csrf_failed');
+    const anonymous = await request(hub.app)
+      .post('/admin/v1/bank_statements')
+      .set('Content-Type', 'application/xml')
+      .send(xml());
+    expect(anonymous.status).toBe(401);
+
+    expect([await count(hub, 'bank_statements'), await count(hub, 'bank_credits')]).toEqual(before);
+    expect((await hub.api(hub.keys.aLive).get(`/v1/payments/${id}`)).body.status).toBe('processing');
   });
 });
 

@@ -113,7 +113,7 @@ describe('the adapter builds a dynamic VietQR for each attempt', () => {
 });
 
 describe('camt.054 and camt.053, streamed', () => {
-  it('reads the header and the booked credits, skipping debits and pending entries', async () => {
+  it('reads the header and the booked credits and debits, skipping pending entries', async () => {
     const xml = camt054(ACCOUNT, [
       {
         amount: '150000',
@@ -141,6 +141,9 @@ describe('camt.054 and camt.053, streamed', () => {
         }),
         expect.objectContaining({ amount: '1000000', memo: 'Nộp phạt', bankReference: 'FT26004' }),
       ]);
+      expect(
+        items.flatMap((i) => (i.type === 'debit' ? [[i.debit.bankReference, i.debit.amount]] : [])),
+      ).toEqual([['FT26002', '20000']]);
     }
   });
 
@@ -246,7 +249,7 @@ describe('camt.054 and camt.053, streamed', () => {
     ).rejects.toThrow(message);
   });
 
-  it('parseSettlement yields a settlement line per booked credit, with the transfer reference found in the memo', async () => {
+  it('parseSettlement yields a line per booked entry: transfers by their reference, other credits and debits by kind', async () => {
     const lines = [];
     const xml = camt053(ACCOUNT, [
       {
@@ -267,14 +270,24 @@ describe('camt.054 and camt.053, streamed', () => {
         type: 'payment',
         amount: '150000',
         fee: '0',
-        status: 'BOOK',
+        status: 'succeeded',
         occurredAt: new Date('2026-01-02T03:00:00Z'),
       },
       expect.objectContaining({
         lineNo: 2,
+        providerTransactionId: 'FT2',
+        merchantReference: '',
+        type: 'debit',
+        amount: '5000',
+        status: 'succeeded',
+      }),
+      expect.objectContaining({
+        lineNo: 3,
         providerTransactionId: 'FT3',
         merchantReference: '',
+        type: 'credit',
         amount: '7000',
+        status: 'succeeded',
       }),
     ]);
   });

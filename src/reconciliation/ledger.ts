@@ -7,6 +7,7 @@ import type { Queryable } from '../db/port.ts';
 import { accounts, postEntry } from '../ledger/service.ts';
 import { type Money, money } from '../money.ts';
 import type { ClassifiedTotal } from './matching.ts';
+import { SUCCESS_STATUSES } from './rules.ts';
 
 interface Settled {
   mode: 'test' | 'live';
@@ -110,4 +111,151 @@ export async function postConfirmedLine(
     refunds: '0',
     fees: item.line_fee ?? '0',
   });
+}
+
+/** A reconciliation item as the resolution entries need it. */
+export interface ResolvedItem {
+  id: string;
+  run_id: string;
+  provider: string;
+  category: string;
+  type: 'payment' | 'refund';
+  line_no: number | null;
+  line_amount: string | null;
+  line_fee: string | null;
+  line_status: string | null;
+  attempt_id: string | null;
+  refund_id: string | null;
+  agency_id: string | null;
+}
+
+/** The item's mode: its attempt's or refund's; a line naming nothing the hub knows is live unless the provider is the sandbox. */
+async function modeOf(tx: Queryable, item: ResolvedItem): Promise<'test' | 'live'> {
+  const { rows } = await tx.query<{ mode: 'test' | 'live' }>(
+    `SELECT mode FROM attempts WHERE id = $1 UNION ALL SELECT mode FROM refunds WHERE id = $2 LIMIT 1`,
+    [item.attempt_id, item.refund_id],
+  );
+  return rows[0]?.mode ?? (item.provider === 'sandbox' ? 'test' : 'live');
+}
+
+/** What the line says the provider moved: a paid payment line +amount, a paid refund line −amount, else 0. */
+function lineMoved(item: ResolvedItem): Money {
+  if (
+    !item.line_amount ||
+    !item.line_status ||
+    !(SUCCESS_STATUSES as readonly string[]).includes(item.line_status)
+  )
+    return money(0);
+  return item.type === 'payment' ? money(item.line_amount) : money(item.line_amount).negated();
+}
+
+/** Posts the settlement of one paid line (net to the bank, fee to provider_fees, out of clearing). */
+async function postLineSettlement(
+  tx: Queryable,
+  item: ResolvedItem,
+  mode: 'test' | 'live',
+): Promise<string[]> {
+  const moved = lineMoved(item);
+  if (moved.isZero()) return [];
+  const lines = settlementLines(item.provider, {
+    payments: moved.isPositive() ? moved.toFixed(0) : '0',
+    refunds: moved.isNegative() ? moved.negated().toFixed(0) : '0',
+    fees: item.line_fee ?? '0',
+  });
+  if (lines.length < 2) return [];
+  return [
+    await postEntry(tx, {
+      kind: 'settlement',
+      mode,
+      memo: `${memoOf(item.run_id)} line ${item.line_no}`,
+      lines,
+    }),
+  ];
+}
+
+/**
+ * A refund resolution: the provider collected the line's money and paid it out with its
+ * settlement; the hub receives it into suspense (refundUnkept) and refunds it from there.
+ * This posts the line's settlement, so clearing returns to zero once the refund settles.
+ */
+export async function postRefundedLine(tx: Queryable, item: ResolvedItem): Promise<string[]> {
+  return postLineSettlement(tx, item, await modeOf(tx, item));
+}
+
+/**
+ * A write-off accepts the provider's side of a break as final. What the line settled is posted
+ * as settled (like a matched line); the difference between that and what the hub had put in
+ * provider clearing for the item goes to `write_off` (a credit: money the hub holds and cannot
+ * attribute; a debit: money the hub counted on and will not get). A fee mismatch was settled
+ * with the run already, and a break where neither side moved money posts nothing.
+ * Returns the ids of the entries posted (kept in the action's result, so reopen can reverse them).
+ */
+export async function postWriteOff(tx: Queryable, item: ResolvedItem): Promise<string[]> {
+  if (item.category === 'fee_mismatch') return [];
+  const mode = await modeOf(tx, item);
+  // What the hub itself put in clearing for this item; a duplicate line's money was counted once already.
+  let hub = money(0);
+  if (item.category !== 'duplicate') {
+    const { rows } = await tx.query<{ amount: string }>(
+      `SELECT amount::text FROM attempts WHERE id = $1 AND $3 = 'payment' AND status = 'succeeded'
+       UNION ALL
+       SELECT (-amount)::text FROM refunds WHERE id = $2 AND $3 = 'refund' AND status = 'succeeded'`,
+      [item.attempt_id, item.refund_id, item.type],
+    );
+    if (rows[0]) hub = money(rows[0].amount);
+  }
+  const ids = await postLineSettlement(tx, item, mode);
+  const difference = lineMoved(item).minus(hub);
+  if (!difference.isZero()) {
+    ids.push(
+      await postEntry(tx, {
+        kind: 'write_off',
+        mode,
+        agencyId: item.agency_id,
+        attemptId: item.type === 'payment' ? item.attempt_id : null,
+        refundId: item.refund_id,
+        memo: `reconciliation item ri_${item.id} written off`,
+        lines: [
+          { account: accounts.providerClearing(item.provider), amount: difference },
+          { account: accounts.writeOff, amount: difference.negated() },
+        ],
+      }),
+    );
+  }
+  return ids;
+}
+
+/** Reopening a write-off: each entry it posted is reversed by a new one (never edited). */
+export async function reverseEntries(
+  tx: Queryable,
+  entryIds: readonly string[],
+  memo: string,
+): Promise<string[]> {
+  if (entryIds.length === 0) return [];
+  const { rows } = await tx.query<{
+    id: string;
+    mode: 'test' | 'live';
+    agency_id: string | null;
+    accounts: string[];
+    amounts: string[];
+  }>(
+    `SELECT e.id::text, e.mode, e.agency_id, array_agg(l.account ORDER BY l.line_no) AS accounts,
+            array_agg(l.amount::text ORDER BY l.line_no) AS amounts
+     FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
+     WHERE e.id = ANY($1::bigint[]) GROUP BY e.id ORDER BY e.id`,
+    [entryIds],
+  );
+  const reversed: string[] = [];
+  for (const entry of rows) {
+    reversed.push(
+      await postEntry(tx, {
+        kind: 'write_off_reversal',
+        mode: entry.mode,
+        agencyId: entry.agency_id,
+        memo: `${memo} (reverses entry ${entry.id})`,
+        lines: entry.accounts.map((account, i) => ({ account, amount: money(entry.amounts[i]!).negated() })),
+      }),
+    );
+  }
+  return reversed;
 }

@@ -4,11 +4,13 @@ import type { Db } from '../db/port.ts';
 import { validateRequest } from '../http/openapi.ts';
 import { ApiError, problems, sendProblem } from '../http/problem.ts';
 import { toJsonAmount } from '../money.ts';
+import type { AttemptsService } from '../payments/attempts.ts';
 import { summarize } from '../reconciliation/matching.ts';
 import type { ItemRow, RunRow } from '../reconciliation/queries.ts';
 import { reportCsv, reportPdf, settlementReport, totalsOf } from '../reconciliation/report.ts';
 import type { Action } from '../reconciliation/rules.ts';
 import { type ReconciliationService, ReconError } from '../reconciliation/service.ts';
+import { moneyRoutes } from './money.ts';
 import {
   csrfMatches,
   csrfTokenFor,
@@ -90,6 +92,7 @@ function bankCreditJson(c: BankCreditRow) {
 
 export interface AdminDeps {
   db: Db;
+  attempts: AttemptsService;
   recon: ReconciliationService;
   secretKey: string;
   /** Secure cookies unless the hub is served over plain http (local development, tests). */
@@ -186,6 +189,7 @@ export function adminRoutes(deps: AdminDeps): Router {
   });
 
   router.use(staffUserRoutes(db));
+  router.use(moneyRoutes({ db, attempts: deps.attempts }));
 
   async function runView(run: RunRow, staff: Staff) {
     // Counts as they stand; staff of one agency see them over their own agencies' lines only.

@@ -183,12 +183,13 @@ export async function postRefundedLine(tx: Queryable, item: ResolvedItem): Promi
 }
 
 /**
- * A write-off accepts the provider's side of a break as final. What the line settled is posted
- * as settled (like a matched line); the difference between that and what the hub had put in
- * provider clearing for the item goes to `write_off` (a credit: money the hub holds and cannot
- * attribute; a debit: money the hub counted on and will not get). A fee mismatch was settled
- * with the run already, and a break where neither side moved money posts nothing.
- * Returns the ids of the entries posted (kept in the action's result, so reopen can reverse them).
+ * A write-off accepts the provider's side of a break as final, in one entry: what the line
+ * settled reaches the bank (net) and provider_fees (fee) as for a matched line, what the hub had
+ * put in provider clearing for the item leaves it, and the difference goes to `write_off` (a
+ * credit: money the hub holds and cannot attribute; a debit: money the hub counted on and will
+ * not get). A fee mismatch was settled with the run already, and a break where neither side
+ * moved money posts nothing. Returns the ids of the entries posted (kept in the action's result,
+ * so reopen, or a corrected file, can reverse them).
  */
 export async function postWriteOff(tx: Queryable, item: ResolvedItem): Promise<string[]> {
   if (item.category === 'fee_mismatch') return [];
@@ -204,25 +205,73 @@ export async function postWriteOff(tx: Queryable, item: ResolvedItem): Promise<s
     );
     if (rows[0]) hub = money(rows[0].amount);
   }
-  const ids = await postLineSettlement(tx, item, mode);
-  const difference = lineMoved(item).minus(hub);
-  if (!difference.isZero()) {
-    ids.push(
-      await postEntry(tx, {
-        kind: 'write_off',
-        mode,
-        agencyId: item.agency_id,
-        attemptId: item.type === 'payment' ? item.attempt_id : null,
-        refundId: item.refund_id,
-        memo: `reconciliation item ri_${item.id} written off`,
-        lines: [
-          { account: accounts.providerClearing(item.provider), amount: difference },
-          { account: accounts.writeOff, amount: difference.negated() },
+  const moved = lineMoved(item);
+  const fee = moved.isZero() ? money(0) : money(item.line_fee ?? '0');
+  const lines = [
+    { account: accounts.settlementBank(item.provider), amount: moved.minus(fee) },
+    { account: accounts.providerFees, amount: fee },
+    { account: accounts.providerClearing(item.provider), amount: hub.negated() },
+    { account: accounts.writeOff, amount: hub.minus(moved) },
+  ].filter((l) => !l.amount.isZero());
+  if (lines.length < 2) return [];
+  return [
+    await postEntry(tx, {
+      kind: 'write_off',
+      mode,
+      agencyId: item.agency_id,
+      attemptId: item.type === 'payment' ? item.attempt_id : null,
+      refundId: item.refund_id,
+      memo: `${memoOf(item.run_id)} item ri_${item.id} written off`,
+      lines,
+    }),
+  ];
+}
+
+const lastWriteOffEntries = async (tx: Queryable, itemId: string) => {
+  const { rows } = await tx.query<{ result: { entries?: string[] } }>(
+    `SELECT result FROM recon_actions WHERE item_id = $1::bigint AND action = 'write_off' ORDER BY created_at DESC, id DESC LIMIT 1`,
+    [itemId],
+  );
+  return rows[0]?.result.entries ?? [];
+};
+
+/**
+ * A corrected file superseded `previousId` (its settlement entries, confirmed lines included, were
+ * reversed): the write-offs standing in it are reversed too, and the resolutions the new run
+ * inherited post their entries again, against the new run's lines. An inherited write-off gets an
+ * action row of its own with the entries, so it can be reopened like any other.
+ */
+export async function carryResolutionEntries(tx: Queryable, previousId: string, runId: string) {
+  const standing = await tx.query<{ id: string }>(
+    `SELECT id::text FROM recon_items WHERE run_id = $1 AND status = 'resolved' AND resolution = 'write_off'`,
+    [previousId],
+  );
+  for (const { id } of standing.rows)
+    await reverseEntries(tx, await lastWriteOffEntries(tx, id), `ri_${id} superseded by ${runId}`);
+  const inherited = await tx.query<ResolvedItem & { resolution: string }>(
+    `SELECT id::text, run_id, provider, category, type, line_no, line_amount::text, line_fee::text, line_status,
+            attempt_id, refund_id, agency_id, resolution
+       FROM recon_items WHERE run_id = $1 AND status = 'resolved'
+        AND resolution IN ('write_off', 'confirm_payment', 'refund')`,
+    [runId],
+  );
+  for (const item of inherited.rows) {
+    if (item.resolution === 'confirm_payment') await postConfirmedLine(tx, item);
+    else if (item.resolution === 'refund') await postRefundedLine(tx, item);
+    else {
+      const entries = await postWriteOff(tx, item);
+      await tx.query(
+        `INSERT INTO recon_actions (id, item_id, action, note, actor, result)
+         VALUES ('ract_' || $1 || '_' || $2, $2::bigint, 'write_off', $3, 'system', $4)`,
+        [
+          runId,
+          item.id,
+          `Written off in ${previousId}, which this run's file corrects`,
+          JSON.stringify({ entries, moved_money: entries.length > 0, inherited_from: previousId }),
         ],
-      }),
-    );
+      );
+    }
   }
-  return ids;
 }
 
 /** Reopening a write-off: each entry it posted is reversed by a new one (never edited). */

@@ -8,6 +8,8 @@ import { doublyPaidPayment, ledgerChecks, paidPayment } from '../helpers/money-f
 import { STAFF_PASSWORD, staffSession } from '../helpers/staff.ts';
 
 let hub: TestHub;
+/** The day's file as first uploaded, for the corrected one. */
+let dayLines: SandboxSettlementLine[] = [];
 const today = localDate(new Date());
 const fee = (amount: number) => Math.round(amount / 100);
 
@@ -162,5 +164,37 @@ describe('a fully reconciled day leaves every provider clearing account at zero'
     expect(again.status).toBe(201);
     for (const row of await clearingBalances()) expect(row, row.account).toMatchObject({ balance: '0' });
     expect(await ledgerChecks(hub.db)).toEqual({ unbalanced: [], trial: '0' });
+    dayLines = lines;
+  });
+
+  it('a corrected file for the day reverses the old run’s entries and posts the inherited resolutions again', async () => {
+    const { agent, csrf } = await staffSession(hub.app, 'hq@payhub.gov.vn');
+    const extra = await paidPayment(hub, 40_000);
+    const lines = [...dayLines];
+    const [a] = await attemptOf(extra);
+    lines.push({ transactionId: a!.provider_transaction_id, attemptId: a!.id, amount: a!.amount, fee: 400 });
+    const corrected = await upload(agent, csrf, lines);
+    expect(corrected.status).toBe(201);
+    expect(corrected.body.supersedes).toBeTruthy();
+    const resolved = await agent.get(
+      `/admin/v1/reconciliation/items?run=${corrected.body.id}&status=resolved`,
+    );
+    const writtenOff = resolved.body.data.filter((i: { resolution: string }) => i.resolution === 'write_off');
+    expect(writtenOff).toHaveLength(2);
+    for (const row of await clearingBalances()) expect(row, row.account).toMatchObject({ balance: '0' });
+    const writeOff = await hub.db.query<{ balance: string }>(
+      `SELECT sum(amount)::text AS balance FROM journal_lines WHERE account = 'write_off'`,
+    );
+    expect(writeOff.rows[0]!.balance).toBe(String(-90_000 + 20_000));
+    expect(await ledgerChecks(hub.db)).toEqual({ unbalanced: [], trial: '0' });
+    // The inherited write-off can be reopened like any other: its new entries are reversed.
+    const short = writtenOff.find((i: { category: string }) => i.category === 'amount_mismatch');
+    const reopened = await agent
+      .post(`/admin/v1/reconciliation/items/${short.id}/actions`)
+      .set('X-CSRF-Token', csrf)
+      .send({ action: 'reopen', note: 'xem lại' });
+    expect(reopened.status).toBe(201);
+    const clearing = (await clearingBalances()).find((r) => r.account === 'provider_clearing:sandbox');
+    expect(clearing?.balance).toBe('120000');
   });
 });

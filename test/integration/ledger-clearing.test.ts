@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaffUser } from '../../src/admin/staff.ts';
 import { enableProvider } from '../../src/agencies/service.ts';
-import { localDate } from '../../src/dates.ts';
+import { addDays, localDate } from '../../src/dates.ts';
 import { type SandboxSettlementLine, sandboxSettlementCsv } from '../fakes/settlement/sandbox.ts';
-import { expectContract, paymentBody, type TestHub, testHub } from '../helpers/hub.ts';
+import { count, expectContract, paymentBody, type TestHub, testHub } from '../helpers/hub.ts';
 import { doublyPaidPayment, ledgerChecks, paidPayment } from '../helpers/money-flows.ts';
 import { STAFF_PASSWORD, staffSession } from '../helpers/staff.ts';
 
@@ -196,5 +196,37 @@ describe('a fully reconciled day leaves every provider clearing account at zero'
     expect(reopened.status).toBe(201);
     const clearing = (await clearingBalances()).find((r) => r.account === 'provider_clearing:sandbox');
     expect(clearing?.balance).toBe('120000');
+  });
+
+  it('a write-off of a break where no money moved posts nothing', async () => {
+    const { agent, csrf } = await staffSession(hub.app, 'hq@payhub.gov.vn');
+    const created = await hub.api().post('/v1/payments', paymentBody({ amount: 30_000 }));
+    const { rows } = await hub.db.query<{ checkout_token: string }>(
+      'SELECT checkout_token FROM payments WHERE id = $1',
+      [created.body.id],
+    );
+    const started = await hub.services.attempts.start(rows[0]!.checkout_token, 'sandbox', '127.0.0.1');
+    // The provider reports the attempt failed while the hub still waits: a status mismatch, no money.
+    const yesterday = addDays(today, -1);
+    const run = await agent
+      .post(`/admin/v1/reconciliation/runs?provider=sandbox&business_date=${yesterday}`)
+      .set('X-CSRF-Token', csrf)
+      .set('Content-Type', 'text/csv')
+      .send(
+        sandboxSettlementCsv(yesterday, [
+          { transactionId: 'FAILED-1', attemptId: started.attemptId, amount: 30_000, status: 'failed' },
+        ]),
+      );
+    expect(run.status).toBe(201);
+    const items = await agent.get(`/admin/v1/reconciliation/items?run=${run.body.id}&status=open`);
+    expect(items.body.data).toEqual([expect.objectContaining({ category: 'status_mismatch' })]);
+    const entriesBefore = await count(hub, 'journal_entries');
+    const done = await agent
+      .post(`/admin/v1/reconciliation/items/${items.body.data[0].id}/actions`)
+      .set('X-CSRF-Token', csrf)
+      .send({ action: 'write_off', note: 'giao dịch thất bại, không có tiền' });
+    expect(done.status).toBe(201);
+    expect(done.body.actions.at(-1).result).toEqual({ entries: [], moved_money: false });
+    expect(await count(hub, 'journal_entries')).toBe(entriesBefore);
   });
 });

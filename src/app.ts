@@ -168,6 +168,7 @@ export function createApp(options: AppOptions, services: Services = createServic
   app.use(
     adminRoutes({
       db,
+      attempts,
       recon: services.recon,
       bank: services.bank,
       secretKey: options.secretKey,

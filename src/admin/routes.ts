@@ -1,16 +1,18 @@
 import express, { type RequestHandler, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { staffStatementUpload } from '../bank/routes.ts';
-import type { BankService } from '../bank/service.ts';
+import { type BankService, bankAdapters } from '../bank/service.ts';
 import type { Db } from '../db/port.ts';
 import { validateRequest } from '../http/openapi.ts';
 import { ApiError, problems, sendProblem } from '../http/problem.ts';
 import { toJsonAmount } from '../money.ts';
+import type { AttemptsService } from '../payments/attempts.ts';
 import { summarize } from '../reconciliation/matching.ts';
 import type { ItemRow, RunRow } from '../reconciliation/queries.ts';
-import { reportCsv, reportPdf, settlementReport, totalsOf } from '../reconciliation/report.ts';
+import { reportContext, reportCsv, reportPdf, settlementReport, totalsOf } from '../reconciliation/report.ts';
 import type { Action } from '../reconciliation/rules.ts';
 import { type ReconciliationService, ReconError } from '../reconciliation/service.ts';
+import { moneyRoutes } from './money.ts';
 import {
   csrfMatches,
   csrfTokenFor,
@@ -92,6 +94,7 @@ function bankCreditJson(c: BankCreditRow) {
 
 export interface AdminDeps {
   db: Db;
+  attempts: AttemptsService;
   recon: ReconciliationService;
   bank: BankService;
   secretKey: string;
@@ -189,6 +192,7 @@ export function adminRoutes(deps: AdminDeps): Router {
   });
 
   router.use(staffUserRoutes(db));
+  router.use(moneyRoutes({ db, attempts: deps.attempts }));
 
   async function runView(run: RunRow, staff: Staff) {
     // Counts as they stand; staff of one agency see them over their own agencies' lines only.
@@ -386,28 +390,38 @@ export function adminRoutes(deps: AdminDeps): Router {
     const query = res.locals.query as {
       business_date: string;
       provider?: string;
+      mode?: 'test' | 'live';
       format?: 'json' | 'csv' | 'pdf';
     };
-    const rows = await settlementReport(db, {
+    const filter = {
       date: query.business_date,
       provider: query.provider,
+      mode: query.mode ?? 'live',
       scope: staffOf(res.locals).scope,
-    });
+      bankProviders: bankAdapters().map((a) => a.name),
+    };
+    const rows = await settlementReport(db, filter);
     const name = `settlement-${query.business_date}${query.provider ? `-${query.provider}` : ''}`;
     if (query.format === 'csv') {
       res.attachment(`${name}.csv`).type('text/csv; charset=utf-8').send(reportCsv(rows));
-    } else if (query.format === 'pdf') {
+      return;
+    }
+    const context = await reportContext(db, filter, new Date());
+    if (query.format === 'pdf') {
       res
         .attachment(`${name}.pdf`)
         .type('application/pdf')
-        .send(await reportPdf(rows, { date: query.business_date, provider: query.provider }));
+        .send(await reportPdf(rows, { date: query.business_date, provider: query.provider, context }));
     } else {
       const totals = totalsOf(rows);
       const amount = toJsonAmount;
+      const nullable = (v: string | null) => (v === null ? null : amount(v));
       res.json({
         object: 'settlement_report',
         business_date: query.business_date,
         provider: query.provider ?? null,
+        mode: context.mode,
+        generated_at: context.generated_at,
         rows: rows.map((r) => ({
           ...r,
           gross: amount(r.gross),
@@ -421,7 +435,18 @@ export function adminRoutes(deps: AdminDeps): Router {
           refunds: amount(totals.refunds),
           fees: amount(totals.fees),
           net: amount(totals.net),
+          unremittable: amount(totals.unremittable),
         },
+        providers: context.providers.map((p) => ({
+          ...p,
+          gross: amount(p.gross),
+          refunds: amount(p.refunds),
+          fees: amount(p.fees),
+          net: amount(p.net),
+        })),
+        open_breaks: context.open_breaks.map((b) => ({ ...b, amount: nullable(b.amount) })),
+        unsettled_refunds: context.unsettled_refunds.map((r) => ({ ...r, amount: amount(r.amount) })),
+        sources: context.sources,
       });
     }
   });

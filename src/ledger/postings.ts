@@ -10,6 +10,8 @@ export const accounts = {
   suspense: (agencyId: string) => `suspense:${agencyId}`,
   providerFees: 'provider_fees',
   settlementBank: (provider: string) => `settlement_bank:${provider}`,
+  /** Breaks finance wrote off: a credit is money held that no payment owns, a debit money that never came. */
+  writeOff: 'write_off',
 } as const;
 
 export interface Line {

@@ -9,7 +9,7 @@ import { addDays } from '../dates.ts';
 import type { Db, Queryable } from '../db/port.ts';
 import { ulid } from '../ids.ts';
 import { money } from '../money.ts';
-import { postRunSettlement, reverseRunSettlement } from './ledger.ts';
+import { carryResolutionEntries, postRunSettlement, reverseRunSettlement } from './ledger.ts';
 import {
   type CategoryTotal,
   type ClassifiedTotal,
@@ -224,7 +224,10 @@ export async function ingest(db: Db, request: IngestRequest): Promise<IngestResu
         reference: adapter.settlementReference ?? 'attempt_id',
       });
       timings.lap('matching');
-      if (previous) await inheritResolutions(tx, runId, previous.id);
+      if (previous) {
+        await inheritResolutions(tx, runId, previous.id);
+        await carryResolutionEntries(tx, previous.id, runId);
+      }
       await postRunSettlement(tx, runId, provider, classified);
       const carried = await settleCarried(tx, runId, provider, date);
       await tx.query('UPDATE recon_runs SET summary = $2 WHERE id = $1', [

@@ -8,7 +8,7 @@ import type { AttemptsService } from '../payments/attempts.ts';
 import { adapterNamed, type ProvidersService } from '../providers/service.ts';
 import { refundUnkept } from '../refunds/service.ts';
 import { ingest } from './ingest.ts';
-import { postConfirmedLine } from './ledger.ts';
+import { postConfirmedLine, postRefundedLine, postWriteOff, reverseEntries } from './ledger.ts';
 import * as q from './queries.ts';
 import type { Action, FeeRule } from './rules.ts';
 
@@ -30,6 +30,7 @@ export class ReconError extends Error {
       | 'not_found'
       | 'run_superseded'
       | 'action_not_allowed'
+      | 'resolution_moved_money'
       | 'provider_refused',
     message: string,
   ) {
@@ -201,6 +202,16 @@ export function reconciliationService(deps: ReconDeps) {
         break;
       }
       case 'reopen':
+        // A confirmed payment succeeded (receipt, webhooks, the agency's money) and a refund went
+        // to the provider: neither is undone by reopening the item. A write-off's entries are reversed.
+        if (current.resolution === 'confirm_payment' || current.resolution === 'refund')
+          throw new ReconError(
+            'resolution_moved_money',
+            `item ri_${current.id} was resolved by ${current.resolution}, which moved money: ` +
+              (current.resolution === 'refund'
+                ? 'the refund stands; reopening cannot take it back'
+                : 'the payment succeeded; refund it through the payment instead of reopening'),
+          );
         next = { status: 'open', resolution: null, carryUntil: null };
         result = { previous_status: current.status, previous_resolution: current.resolution };
         break;
@@ -228,6 +239,19 @@ export function reconciliationService(deps: ReconDeps) {
       }
       await q.setItemState(tx, current.id, next);
       if (request.action === 'confirm_payment') await postConfirmedLine(tx, current);
+      if (request.action === 'refund') await postRefundedLine(tx, current);
+      if (request.action === 'write_off') {
+        const entries = await postWriteOff(tx, current);
+        result = { entries, moved_money: entries.length > 0 };
+      }
+      if (request.action === 'reopen' && current.resolution === 'write_off') {
+        const last = (await q.actionsOf(tx, current.id)).filter((a) => a.action === 'write_off').pop();
+        const posted = (last?.result.entries as string[] | undefined) ?? [];
+        result = {
+          ...result,
+          reversed_entries: await reverseEntries(tx, posted, `reopened ri_${current.id}`),
+        };
+      }
       await audit(tx, {
         actorType: 'staff',
         actorId: request.actor,

@@ -4,6 +4,7 @@ import { createStaffUser } from '../../src/admin/staff.ts';
 import { createAgency, enableProvider } from '../../src/agencies/service.ts';
 import { sandboxSettlementCsv } from '../fakes/settlement/sandbox.ts';
 import { expectContract, type TestHub, testHub } from '../helpers/hub.ts';
+import { pdfText } from '../helpers/pdf.ts';
 import { type SeededAttempt, seedAttempt } from '../helpers/recon.ts';
 import { STAFF_PASSWORD, staffSession } from '../helpers/staff.ts';
 
@@ -302,7 +303,7 @@ describe('reconciliation through the admin API', () => {
 
   it('the settlement report groups by agency and budget codes, scoped, as JSON, CSV and PDF', async () => {
     const { agent } = await signIn('a@tinh-a.gov.vn');
-    const json = await agent.get(`/admin/v1/reports/settlement?business_date=${D}`);
+    const json = await agent.get(`/admin/v1/reports/settlement?business_date=${D}&mode=test`);
     expect(json.status).toBe(200);
     expectContract(json, 'getSettlementReport');
     const codes = json.body.rows.map((r: { agency_code: string }) => r.agency_code);
@@ -319,12 +320,12 @@ describe('reconciliation through the admin API', () => {
       chapter_code: '418',
     });
     expect(json.body.totals).toMatchObject({ count: 2, gross: 300000, fees: 3000, net: 297000 });
-    const csv = await agent.get(`/admin/v1/reports/settlement?business_date=${D}&format=csv`);
+    const csv = await agent.get(`/admin/v1/reports/settlement?business_date=${D}&mode=test&format=csv`);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     expect(csv.text).toContain('2026-05-04,PROV-A,Tỉnh A,0011,7111,418,2662,2,300000,0,3000,297000');
     expect(csv.text).not.toContain('PROV-B');
     const pdf = await agent
-      .get(`/admin/v1/reports/settlement?business_date=${D}&format=pdf`)
+      .get(`/admin/v1/reports/settlement?business_date=${D}&mode=test&format=pdf`)
       .buffer(true)
       .parse((res, cb) => {
         const chunks: Buffer[] = [];
@@ -332,6 +333,10 @@ describe('reconciliation through the admin API', () => {
         res.on('end', () => cb(null, Buffer.concat(chunks)));
       });
     expect(pdf.headers['content-type']).toBe('application/pdf');
-    expect((pdf.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
+    const text = pdfText(pdf.body as Buffer);
+    expect(text).toContain('PROV-A Tỉnh A');
+    expect(text).toMatch(/0011\s+7111\s+418\s+2662\s+2\s+300.000 ₫/);
+    expect(text).toMatch(/297.000 ₫/);
+    expect(text).not.toContain('PROV-B');
   });
 });

@@ -270,18 +270,11 @@ describe('a business day with every category', () => {
       [refunded.action.result.refund_id, s.failedInHub!.attemptId],
     );
     expect(suspense.rows[0]!.balance).toBe('0');
-    // Reopened, it cannot be refunded twice.
-    await recon.resolve({ itemId: item.id, action: 'reopen', note: 'Check.', actor: 'u', scope: null });
+    // The refund moved money: it cannot be reopened (and so not refunded twice).
     await expect(
-      recon.resolve({ itemId: item.id, action: 'refund', note: 'Again.', actor: 'u', scope: null }),
-    ).rejects.toThrow(/refunded already/);
-    await recon.resolve({
-      itemId: item.id,
-      action: 'write_off',
-      note: 'Refunded above.',
-      actor: 'u',
-      scope: null,
-    });
+      recon.resolve({ itemId: item.id, action: 'reopen', note: 'Check.', actor: 'u', scope: null }),
+    ).rejects.toMatchObject({ code: 'resolution_moved_money' });
+    expect((await recon.item(null, item.id)).resolution).toBe('refund');
   });
 
   it('an item the provider settles the next day is resolved as settled later; one never settled becomes a break', async () => {
@@ -302,7 +295,7 @@ describe('a business day with every category', () => {
     // Resolutions of the first run carry over to the same breaks in the corrected one.
     expect(newItems.find((i) => i.provider_transaction_id === 'T5')).toMatchObject({
       status: 'resolved',
-      resolution: 'write_off',
+      resolution: 'refund',
     });
     expect(newItems.some((i) => i.category === 'duplicate')).toBe(false);
     expect(newItems.find((i) => i.attempt_id === late.attemptId)).toMatchObject({

@@ -11,6 +11,7 @@ import {
   receiptTitle,
   renderReceiptPdf,
 } from '../../src/receipts/receipt.ts';
+import { pdfText } from '../helpers/pdf.ts';
 
 const VERIFY_URL = 'https://payhub.example.gov.vn/receipts/verify/AB-26E-0000127?c=9f2c41d7';
 
@@ -200,7 +201,17 @@ describe('receipt PDF', () => {
     const buffer = await renderReceiptPdf(fine);
     expect(Buffer.isBuffer(buffer)).toBe(true);
     const pdf = buffer.toString('latin1');
-    expect(pdf.startsWith('%PDF-')).toBe(true);
+    // What a reader sees: the receipt's number, series, payer, what was paid and the amount.
+    const text = pdfText(buffer);
+    for (const shown of [
+      '0000127',
+      'AB-26E',
+      '01BLP0-001',
+      'Nguyễn Thị Ánh Tuyết',
+      '0123/QĐ-XPHC',
+      '4.020.000',
+    ])
+      expect(text).toContain(shown);
     expect(pageCount(pdf)).toBe(1);
     expect(pdf).toContain('/MediaBox [0 0 419.53 595.28]');
     expect(pdf).toContain('/FontFile2');

@@ -1,0 +1,199 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStaffUser } from '../../src/admin/staff.ts';
+import { feedHeaders } from '../fakes/bank/camt.ts';
+import { expectContract, PUBLIC_URL, paymentBody, type TestHub, testHub } from '../helpers/hub.ts';
+import { ledgerChecks } from '../helpers/money-flows.ts';
+import { STAFF_PASSWORD, staffSession } from '../helpers/staff.ts';
+
+const ACCOUNT = '0011001932418';
+const FEED_SECRET = 'feed-secret-of-agency-a-0123456789';
+
+let hub: TestHub;
+let n = 0;
+
+beforeAll(async () => {
+  hub = await testHub();
+  await hub.services.providers.configure('PROV-A', 'vietqr', {
+    bank_bin: '970415',
+    account_no: ACCOUNT,
+    account_name: 'SO TU PHAP TINH A',
+    feed_secret: FEED_SECRET,
+  });
+  await createStaffUser(hub.db, {
+    email: 'a@tinh-a.gov.vn',
+    role: 'finance',
+    agencyCode: 'PROV-A',
+    password: STAFF_PASSWORD,
+  });
+  await createStaffUser(hub.db, {
+    email: 'b@tinh-b.gov.vn',
+    role: 'finance',
+    agencyCode: 'PROV-B',
+    password: STAFF_PASSWORD,
+  });
+  await createStaffUser(hub.db, {
+    email: 'audit@tinh-a.gov.vn',
+    role: 'auditor',
+    agencyCode: 'PROV-A',
+    password: STAFF_PASSWORD,
+  });
+});
+afterAll(() => hub.drop());
+
+/** A test-mode payment whose checkout the citizen opened with VietQR `times` times; the transfer references. */
+async function transferPayment(amount: number, times = 1) {
+  const created = await hub.api().post('/v1/payments', paymentBody({ amount }));
+  expect(created.status).toBe(201);
+  const checkout = new URL(created.body.checkout_url, PUBLIC_URL).pathname;
+  for (let i = 0; i < times; i++) {
+    const chose = await request(hub.app).post(`${checkout}/attempts`).type('form').send({ method: 'vietqr' });
+    expect(chose.status).toBe(303);
+  }
+  const { rows } = await hub.db.query<{ provider_reference: string }>(
+    `SELECT provider_reference FROM attempts WHERE payment_id = $1 ORDER BY created_at`,
+    [created.body.id],
+  );
+  return { id: created.body.id as string, references: rows.map((r) => r.provider_reference) };
+}
+
+/** A signed bank-feed credit into agency A's account; its credit id. */
+async function credit(amount: number, memo: string) {
+  const body = JSON.stringify({
+    account: ACCOUNT,
+    amount,
+    memo,
+    bank_reference: `FT26${Date.now().toString().slice(-7)}${++n}`,
+    booked_at: new Date().toISOString(),
+  });
+  const res = await request(hub.app).post('/bank-feed/vietqr').set(feedHeaders(FEED_SECRET, body)).send(body);
+  expect(res.status).toBeLessThan(300);
+  return res.body.credit_id as string;
+}
+
+async function balance(account: string) {
+  const { rows } = await hub.db.query<{ balance: string }>(
+    `SELECT coalesce(sum(amount), 0)::text AS balance FROM journal_lines WHERE account = $1`,
+    [account],
+  );
+  return rows[0]!.balance;
+}
+
+const agencyA = async () =>
+  (await hub.db.query<{ id: string }>(`SELECT id FROM agencies WHERE code = 'PROV-A'`)).rows[0]!.id;
+
+describe('a VietQR double payment refunded by hand', () => {
+  it('the failed automatic refund is recorded as made from the collection account, out of suspense, audited', async () => {
+    const payment = await transferPayment(150_000, 2);
+    expect(payment.references).toHaveLength(2);
+    await credit(150_000, `CK ${payment.references[0]}`);
+    await credit(150_000, `CK ${payment.references[1]}`);
+    await hub.services.refunds.executeDue();
+    const { rows } = await hub.db.query<{ id: string; status: string }>(
+      `SELECT id, status FROM refunds WHERE payment_id = $1 AND kind = 'double_payment'`,
+      [payment.id],
+    );
+    // VietQR has no refund API: the automatic refund fails at once, the money stays in suspense.
+    expect(rows[0]?.status).toBe('failed');
+    const suspense = `suspense:${await agencyA()}`;
+    expect(await balance(suspense)).toBe('-150000');
+
+    const url = `/admin/v1/refunds/${rows[0]!.id}/manual`;
+    const body = { bank_reference: 'FT26OUT000123', note: 'Đã chuyển trả người nộp từ tài khoản thu' };
+    const a = await staffSession(hub.app, 'a@tinh-a.gov.vn');
+    const b = await staffSession(hub.app, 'b@tinh-b.gov.vn');
+    const auditor = await staffSession(hub.app, 'audit@tinh-a.gov.vn');
+    expect((await a.agent.post(url).send(body)).body.code).toBe('csrf_failed');
+    expect((await auditor.agent.post(url).set('X-CSRF-Token', auditor.csrf).send(body)).status).toBe(403);
+    // Another agency's refund does not exist for B's staff.
+    expect((await b.agent.post(url).set('X-CSRF-Token', b.csrf).send(body)).status).toBe(404);
+    const blank = await a.agent
+      .post(url)
+      .set('X-CSRF-Token', a.csrf)
+      .send({ ...body, note: '  ' });
+    expect(blank.status).toBe(400);
+    expect(await balance(suspense)).toBe('-150000');
+
+    const done = await a.agent.post(url).set('X-CSRF-Token', a.csrf).send(body);
+    expect(done.status).toBe(201);
+    expectContract(done, 'recordManualRefund');
+    expect(done.body).toMatchObject({
+      status: 'succeeded',
+      provider_refund_id: 'FT26OUT000123',
+      failure: null,
+    });
+    expect(await balance(suspense)).toBe('0');
+    const again = await a.agent.post(url).set('X-CSRF-Token', a.csrf).send(body);
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('refund_not_manual');
+    expectContract(again, 'recordManualRefund');
+    const audited = await hub.db.query<{ details: { note: string; bank_reference: string } }>(
+      `SELECT details FROM audit_log WHERE action = 'refund.manual' AND object_id = $1`,
+      [rows[0]!.id],
+    );
+    expect(audited.rows).toHaveLength(1);
+    expect(audited.rows[0]!.details).toMatchObject({ bank_reference: 'FT26OUT000123', note: body.note });
+    const events = await hub.db.query<{ type: string }>('SELECT type FROM events WHERE object_id = $1', [
+      rows[0]!.id,
+    ]);
+    expect(events.rows.map((e) => e.type)).toContain('refund.succeeded');
+    expect(await ledgerChecks(hub.db)).toEqual({ unbalanced: [], trial: '0' });
+  });
+});
+
+describe('assigning an unmatched bank credit to a payment', () => {
+  it('pays the payment through the matched-credit path, amount checked, once, audited', async () => {
+    const payment = await transferPayment(200_000);
+    // The citizen garbled the reference: the credit names no payment.
+    const unmatched = await credit(200_000, 'nop tien ho so cua toi');
+    const wrongAmount = await credit(190_000, 'nop thieu');
+    const url = (id: string) => `/admin/v1/bank_credits/${id}/assign`;
+    const body = { payment: payment.id, note: 'Người nộp gửi ủy nhiệm chi, đối chiếu khớp' };
+    const a = await staffSession(hub.app, 'a@tinh-a.gov.vn');
+    const b = await staffSession(hub.app, 'b@tinh-b.gov.vn');
+    const auditor = await staffSession(hub.app, 'audit@tinh-a.gov.vn');
+    expect((await a.agent.post(url(unmatched)).send(body)).body.code).toBe('csrf_failed');
+    expect(
+      (await auditor.agent.post(url(unmatched)).set('X-CSRF-Token', auditor.csrf).send(body)).status,
+    ).toBe(403);
+    expect((await b.agent.post(url(unmatched)).set('X-CSRF-Token', b.csrf).send(body)).status).toBe(404);
+    const short = await a.agent.post(url(wrongAmount)).set('X-CSRF-Token', a.csrf).send(body);
+    expect(short.status).toBe(422);
+    expect(short.body.code).toBe('amount_mismatch');
+    expectContract(short, 'assignBankCredit');
+    const nobody = await a.agent
+      .post(url(unmatched))
+      .set('X-CSRF-Token', a.csrf)
+      .send({ ...body, payment: 'pay_NOSUCHPAYMENT' });
+    expect(nobody.status).toBe(404);
+    expect((await hub.api().get(`/v1/payments/${payment.id}`)).body.status).not.toBe('succeeded');
+
+    const done = await a.agent.post(url(unmatched)).set('X-CSRF-Token', a.csrf).send(body);
+    expect(done.status).toBe(201);
+    expectContract(done, 'assignBankCredit');
+    expect(done.body).toMatchObject({ status: 'matched', payment: payment.id, payment_status: 'succeeded' });
+    const paid = await hub.api().get(`/v1/payments/${payment.id}`);
+    expect(paid.body.status).toBe('succeeded');
+    const ledger = await hub.api().get(`/v1/payments/${payment.id}/ledger`);
+    expect(ledger.body.data.map((e: { kind: string }) => e.kind)).toEqual(['payment']);
+    const listed = await a.agent.get('/admin/v1/bank_credits?status=matched');
+    expect(listed.body.data.find((c: { id: string }) => c.id === unmatched)).toMatchObject({
+      payment: payment.id,
+      status: 'matched',
+    });
+    const twice = await a.agent.post(url(unmatched)).set('X-CSRF-Token', a.csrf).send(body);
+    expect(twice.status).toBe(409);
+    expect(twice.body.code).toBe('credit_not_assignable');
+    // Another credit for the now paid payment is refused: it would be a double payment.
+    const more = await credit(200_000, 'nop lan hai');
+    const paidAlready = await a.agent.post(url(more)).set('X-CSRF-Token', a.csrf).send(body);
+    expect(paidAlready.status).toBe(409);
+    expect(paidAlready.body.code).toBe('payment_already_paid');
+    const audited = await hub.db.query<{ details: { payment: string } }>(
+      `SELECT details FROM audit_log WHERE action = 'bank_credit.assign' AND object_id = $1`,
+      [unmatched],
+    );
+    expect(audited.rows.map((r) => r.details.payment)).toEqual([payment.id]);
+    expect(await ledgerChecks(hub.db)).toEqual({ unbalanced: [], trial: '0' });
+  });
+});

@@ -7,6 +7,7 @@ import type {
 } from '../types.ts';
 import { callbackOutcome, callbackSource, orderIdOf } from './callback.ts';
 import {
+  checkAnswerSource,
   credentialsOf,
   isRequestError,
   MAX_AMOUNT,
@@ -122,8 +123,8 @@ export const momoAdapter: ProviderAdapter = {
   },
 
   /**
-   * MoMo documents no signature on query answers, so none is checked; instead the answer must
-   * echo our partnerCode, orderId and amount. A refusal of the query itself (13, 40, 99…) says
+   * MoMo documents no signature on query answers, so none can be checked: the answer must come
+   * over TLS from the endpoint and echo our partnerCode, requestId, orderId and amount. A refusal of the query itself (13, 40, 99…) says
    * nothing about the payment, so it throws and the attempt stays as it is.
    */
   async queryStatus(ctx, request): Promise<ProviderOutcome> {
@@ -147,7 +148,8 @@ export const momoAdapter: ProviderAdapter = {
         `MoMo refused the query (resultCode ${code}): ${resultMessage(code, reply.message)}`,
       );
     }
-    if (text(reply.partnerCode) !== creds.partnerCode || text(reply.orderId) !== fields.orderId) {
+    checkAnswerSource(ctx, creds, reply, fields.requestId);
+    if (text(reply.orderId) !== fields.orderId) {
       throw new MomoError('bad_response', 'MoMo answered the query about another order');
     }
     if (text(reply.amount) !== request.amount) {
@@ -198,10 +200,12 @@ export const momoAdapter: ProviderAdapter = {
       lang: 'vi',
       signature: sign(creds.secretKey, REFUND_KEYS, fields),
     });
+    // Unsigned: neither a success nor a refusal is believed unless it is our endpoint's answer to us.
+    checkAnswerSource(ctx, creds, reply, fields.requestId);
     const code = text(reply.resultCode)!;
     const failure = { code, message: resultMessage(code, reply.message) };
     if (code === '0') {
-      if (text(reply.orderId) !== fields.orderId)
+      if (text(reply.orderId) !== fields.orderId || text(reply.amount) !== String(fields.amount))
         throw new MomoError('bad_response', 'MoMo answered another refund');
       return { status: 'succeeded', providerRefundId: text(reply.transId), raw: reply };
     }

@@ -328,12 +328,16 @@ export function attemptsService(deps: AttemptsDeps) {
   }
 
   /** Lost notifications: ask the provider about attempts in flight for longer than `minutes`. */
-  async function recoverStale(minutes = 5, limit = 100): Promise<{ checked: number; resolved: number }> {
+  async function recoverStale(
+    minutes = 5,
+    limit = 100,
+  ): Promise<{ checked: number; resolved: number; unanswered: { attempt: string; reason: string }[] }> {
     // Only providers that can be asked: attempts waiting for a bank transfer (no status query)
     // would otherwise fill every batch and starve the others.
     const askable = ADAPTERS.filter((a) => a.capabilities.queryStatus).map((a) => a.name);
     const stale = (await aq.staleAttempts(db, minutes, limit, askable)).rows;
     let resolved = 0;
+    const unanswered: { attempt: string; reason: string }[] = [];
     for (const attempt of stale) {
       const adapter = adapterNamed(attempt.provider);
       const ctx = await providers.contextFor(attempt.agency_id, attempt.mode, attempt.provider);
@@ -366,11 +370,13 @@ export function attemptsService(deps: AttemptsDeps) {
             : outcome;
         if (abandoned.status !== 'pending' && (await apply(attempt.provider, abandoned)) === 'accepted')
           resolved++;
-      } catch {
-        // The provider did not answer; the next run asks again.
+      } catch (error) {
+        // No answer, or one that could not be verified (unsigned, tampered, not from the provider):
+        // nothing is guessed, the next run asks again. The job logs why.
+        unanswered.push({ attempt: attempt.id, reason: (error as Error).message.slice(0, 300) });
       }
     }
-    return { checked: stale.length, resolved };
+    return { checked: stale.length, resolved, unanswered };
   }
 
   /** created → expired for payments past expires_at, each with its event. */

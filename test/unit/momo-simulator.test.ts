@@ -253,6 +253,34 @@ describe('query', () => {
     });
   });
 
+  it('does not believe an unsigned success that came without TLS to live keys, or answers another request', async () => {
+    const { attemptId } = await paid('150000');
+    const query = {
+      attemptId,
+      amount: '150000',
+      attemptCreatedAt: new Date(clock),
+      description: 'x',
+      clientIp: '203.0.113.9',
+    };
+    // The same simulator answer, asked with live keys over plain HTTP: not MoMo's word.
+    await expect(momoAdapter.queryStatus({ ...context(), mode: 'live' }, query)).rejects.toMatchObject({
+      code: 'unverified_answer',
+    });
+    sim.alterAnswers((_path, answer) => ({ ...answer, requestId: 'someone-elses' }));
+    try {
+      await expect(momoAdapter.queryStatus(context(), query)).rejects.toMatchObject({
+        code: 'unverified_answer',
+      });
+      const refund = refundRequest(attemptId, '1000', String(sim.orders.get(attemptId)?.transId));
+      await expect(momoAdapter.refund(context(), refund)).rejects.toMatchObject({
+        code: 'unverified_answer',
+      });
+    } finally {
+      sim.alterAnswers(null);
+    }
+    expect((await momoAdapter.queryStatus(context(), query)).status).toBe('succeeded');
+  });
+
   it('refuses an answer whose amount is not the attempt’s', async () => {
     const { attemptId } = await paid('150000');
     const query = {

@@ -47,6 +47,8 @@ export async function startMomoSimulator(options: MomoSimulatorOptions) {
   const requestIds = new Set<string>();
   const ipnDeliveries: { orderId: string; status: number }[] = [];
   let nextTransId = 4_088_878_653;
+  // A test's man in the middle: changes the simulator's API answers on their way out.
+  let alterAnswer: ((path: string, answer: Body) => Body) | null = null;
 
   const refusal = (b: Body, resultCode: number) => ({
     partnerCode,
@@ -207,10 +209,10 @@ export async function startMomoSimulator(options: MomoSimulatorOptions) {
     const handler = routes[path];
     if (req.method === 'POST' && handler) {
       readJson(req).then((body) => {
-        const [status, answer] = body ? [200, handler(body)] : [400, refusal({}, 20)];
+        const [status, answer] = body ? [200, handler(body) as Body] : [400, refusal({}, 20)];
         res
           .writeHead(status, { 'content-type': 'application/json; charset=UTF-8' })
-          .end(JSON.stringify(answer));
+          .end(JSON.stringify(alterAnswer ? alterAnswer(path, answer) : answer));
       });
       return;
     }
@@ -281,6 +283,10 @@ export async function startMomoSimulator(options: MomoSimulatorOptions) {
         ipnDeliveries.push({ orderId, status });
       }
       return status;
+    },
+    /** Alters every API answer (path, answer) before it is sent; null: answer as MoMo does. */
+    alterAnswers(alter: ((path: string, answer: Body) => Body) | null) {
+      alterAnswer = alter;
     },
     refundsOf: (orderId: string): readonly SimRefund[] => orderOf(orderId).refunds,
     settlementCsv: (date: string) => settlementCsv([...orders.values()], date),

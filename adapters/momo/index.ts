@@ -33,6 +33,16 @@ function orderInfoOf(description: string, fallback: string): string {
   return info || fallback;
 }
 
+/**
+ * MoMo's orderExpireTime is in whole minutes from now; rounded down so MoMo stops taking money
+ * before the payment expires (for a fine or tax, before midnight changes the amount).
+ */
+function expiryMinutes(now: Date, expiresAt: Date): number {
+  const minutes = Math.floor((expiresAt.getTime() - now.getTime()) / 60_000);
+  if (minutes < 1) throw new MomoError('expired', 'Less than a minute left before the payment expires');
+  return minutes;
+}
+
 function checkOrderId(orderId: string): string {
   if (orderId.length > ORDER_ID_MAX || !ORDER_ID.test(orderId)) {
     throw new MomoError('order_id', `"${orderId}" is not a valid MoMo orderId`);
@@ -79,6 +89,7 @@ export const momoAdapter: ProviderAdapter = {
     const { accessKey: _accessKey, ...body } = fields;
     const reply = await postJson(`${creds.endpoint}/create`, {
       ...body,
+      orderExpireTime: expiryMinutes(ctx.now(), request.expiresAt),
       lang: request.language,
       signature: sign(creds.secretKey, CREATE_KEYS, fields),
     });
@@ -160,7 +171,9 @@ export const momoAdapter: ProviderAdapter = {
     }
     const status = paymentStatus(code);
     const transId = text(reply.transId);
-    const responseTime = text(reply.responseTime);
+    // responseTime is when MoMo answered this query; lastUpdated, when the transaction last
+    // changed (its payment), which is what decides lateness. Older answers lack it.
+    const responseTime = text(reply.lastUpdated) ?? text(reply.responseTime);
     return {
       attemptId: fields.orderId,
       status,

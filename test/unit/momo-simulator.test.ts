@@ -142,6 +142,15 @@ describe('checkout against the MoMo simulator', () => {
     expect(page).toContain('Lệ phí cấp hộ chiếu phổ thông');
   });
 
+  it('sends MoMo an expiry (orderExpireTime, whole minutes) that ends before the payment expires', async () => {
+    const request = { ...checkout('150000'), expiresAt: new Date(clock + 15 * 60_000 - 1) };
+    await momoAdapter.createCheckout(context(), request);
+    expect(sim.orders.get(request.attemptId)?.orderExpireTime).toBe(14);
+    const last = { ...checkout('150000'), expiresAt: new Date(clock + 59_000) };
+    await expect(momoAdapter.createCheckout(context(), last)).rejects.toMatchObject({ code: 'expired' });
+    expect(sim.orders.has(last.attemptId)).toBe(false);
+  });
+
   it('is refused with resultCode 13 when the secret key is wrong', async () => {
     const error = await momoAdapter.createCheckout(context('wrongSecret'), checkout()).catch((e) => e);
     expect(error).toBeInstanceOf(MomoError);

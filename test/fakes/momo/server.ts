@@ -86,6 +86,9 @@ export async function startMomoSimulator(options: MomoSimulatorOptions) {
     ];
     if (!strings.every((k) => isText(b[k])) || !isLong(b.amount)) return refusal(b, 20);
     if (b.lang !== undefined && b.lang !== 'vi' && b.lang !== 'en') return refusal(b, 20);
+    // Optional, whole minutes (not part of the signature).
+    if (b.orderExpireTime !== undefined && !(isLong(b.orderExpireTime) && b.orderExpireTime >= 1))
+      return refusal(b, 20);
     const denied = authenticate(b, createRaw);
     if (denied) return refusal(b, denied);
     const orderId = b.orderId as string;
@@ -103,6 +106,7 @@ export async function startMomoSimulator(options: MomoSimulatorOptions) {
       ipnUrl: b.ipnUrl as string,
       extraData: b.extraData as string,
       lang: (b.lang as 'vi' | 'en' | undefined) ?? 'vi',
+      orderExpireTime: b.orderExpireTime as number | undefined,
       resultCode: 1000,
       transId: 0,
       payType: '',

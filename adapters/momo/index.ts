@@ -7,6 +7,7 @@ import type {
 } from '../types.ts';
 import { callbackOutcome, callbackSource, orderIdOf } from './callback.ts';
 import {
+  checkAnswerSource,
   credentialsOf,
   isRequestError,
   MAX_AMOUNT,
@@ -30,6 +31,16 @@ export { MomoError } from './protocol.ts';
 function orderInfoOf(description: string, fallback: string): string {
   const info = Array.from(description.trim()).slice(0, 255).join('');
   return info || fallback;
+}
+
+/**
+ * MoMo's orderExpireTime is in whole minutes from now; rounded down so MoMo stops taking money
+ * before the payment expires (for a fine or tax, before midnight changes the amount).
+ */
+function expiryMinutes(now: Date, expiresAt: Date): number {
+  const minutes = Math.floor((expiresAt.getTime() - now.getTime()) / 60_000);
+  if (minutes < 1) throw new MomoError('expired', 'Less than a minute left before the payment expires');
+  return minutes;
 }
 
 function checkOrderId(orderId: string): string {
@@ -78,6 +89,7 @@ export const momoAdapter: ProviderAdapter = {
     const { accessKey: _accessKey, ...body } = fields;
     const reply = await postJson(`${creds.endpoint}/create`, {
       ...body,
+      orderExpireTime: expiryMinutes(ctx.now(), request.expiresAt),
       lang: request.language,
       signature: sign(creds.secretKey, CREATE_KEYS, fields),
     });
@@ -122,8 +134,8 @@ export const momoAdapter: ProviderAdapter = {
   },
 
   /**
-   * MoMo documents no signature on query answers, so none is checked; instead the answer must
-   * echo our partnerCode, orderId and amount. A refusal of the query itself (13, 40, 99…) says
+   * MoMo documents no signature on query answers, so none can be checked: the answer must come
+   * over TLS from the endpoint and echo our partnerCode, requestId, orderId and amount. A refusal of the query itself (13, 40, 99…) says
    * nothing about the payment, so it throws and the attempt stays as it is.
    */
   async queryStatus(ctx, request): Promise<ProviderOutcome> {
@@ -147,7 +159,8 @@ export const momoAdapter: ProviderAdapter = {
         `MoMo refused the query (resultCode ${code}): ${resultMessage(code, reply.message)}`,
       );
     }
-    if (text(reply.partnerCode) !== creds.partnerCode || text(reply.orderId) !== fields.orderId) {
+    checkAnswerSource(ctx, creds, reply, fields.requestId);
+    if (text(reply.orderId) !== fields.orderId) {
       throw new MomoError('bad_response', 'MoMo answered the query about another order');
     }
     if (text(reply.amount) !== request.amount) {
@@ -158,7 +171,9 @@ export const momoAdapter: ProviderAdapter = {
     }
     const status = paymentStatus(code);
     const transId = text(reply.transId);
-    const responseTime = text(reply.responseTime);
+    // responseTime is when MoMo answered this query; lastUpdated, when the transaction last
+    // changed (its payment), which is what decides lateness. Older answers lack it.
+    const responseTime = text(reply.lastUpdated) ?? text(reply.responseTime);
     return {
       attemptId: fields.orderId,
       status,
@@ -198,10 +213,12 @@ export const momoAdapter: ProviderAdapter = {
       lang: 'vi',
       signature: sign(creds.secretKey, REFUND_KEYS, fields),
     });
+    // Unsigned: neither a success nor a refusal is believed unless it is our endpoint's answer to us.
+    checkAnswerSource(ctx, creds, reply, fields.requestId);
     const code = text(reply.resultCode)!;
     const failure = { code, message: resultMessage(code, reply.message) };
     if (code === '0') {
-      if (text(reply.orderId) !== fields.orderId)
+      if (text(reply.orderId) !== fields.orderId || text(reply.amount) !== String(fields.amount))
         throw new MomoError('bad_response', 'MoMo answered another refund');
       return { status: 'succeeded', providerRefundId: text(reply.transId), raw: reply };
     }

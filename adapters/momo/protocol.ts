@@ -132,6 +132,9 @@ export async function postJson(url: string, body: Record<string, unknown>): Prom
     headers: { 'content-type': 'application/json; charset=UTF-8', accept: 'application/json' },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(TIMEOUT_MS),
+    // An answer is believed for where it came from (query and refund answers are unsigned), so a
+    // redirect to another host is never followed.
+    redirect: 'error',
   });
   const raw = await response.text();
   let parsed: unknown;
@@ -151,4 +154,29 @@ export async function postJson(url: string, body: Record<string, unknown>): Prom
     );
   }
   return parsed as Record<string, unknown>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * MoMo signs neither its query nor its refund answers (PROVIDERS.md §2.4–2.5; developers.momo.vn
+ * "Check Transaction Status" lists no response signature), so per DESIGN.md "What may move money"
+ * such an answer counts only when it came over TLS from the configured endpoint and names our
+ * merchant and our request. Plain HTTP is accepted only for a loopback endpoint with test keys
+ * (the simulator). Anything else throws: the answer says nothing, the caller asks again later.
+ */
+export function checkAnswerSource(
+  ctx: ProviderContext,
+  creds: MomoCredentials,
+  reply: Record<string, unknown>,
+  requestId: string,
+): void {
+  const url = new URL(creds.endpoint);
+  const tls = url.protocol === 'https:';
+  if (!tls && !(ctx.mode === 'test' && LOOPBACK.has(url.hostname))) {
+    throw new MomoError('unverified_answer', `MoMo answer not over TLS (${url.origin}): not believed`);
+  }
+  if (text(reply.partnerCode) !== creds.partnerCode || text(reply.requestId) !== requestId) {
+    throw new MomoError('unverified_answer', 'MoMo answer names another merchant or request: not believed');
+  }
 }

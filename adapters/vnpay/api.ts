@@ -47,18 +47,25 @@ async function post(url: string, body: Body): Promise<Body> {
 
 const text = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
 
+/** An answer that cannot be verified: it says nothing, so the caller asks again later. */
+export class UnverifiedAnswer extends Error {
+  override name = 'UnverifiedAnswer';
+}
+
 /**
- * A 00 answer must carry a valid checksum over our terminal and order; any answer that carries a
- * checksum must verify. Error answers without one are accepted: they can only report a refusal.
+ * Every querydr and refund answer carries vnp_SecureHash over its pipe-joined fields
+ * (PROVIDERS.md §1.7, §1.8): one that is missing or does not verify is not VNPay's word, whatever
+ * its code, so it neither succeeds nor fails anything. A verified 00 must name our terminal and order.
  */
 function checkResponse(config: VnpayConfig, fields: readonly string[], body: Body, txnRef: string): string {
   const code = text(body.vnp_ResponseCode);
-  const hashed = text(body.vnp_SecureHash) !== '';
-  if ((code === '00' || hashed) && !verifyPipeChecksum(config.hashSecret, fields, body)) {
-    throw new Error(`VNPay ${text(body.vnp_Command) || 'response'} checksum does not verify (code ${code})`);
+  if (!verifyPipeChecksum(config.hashSecret, fields, body)) {
+    throw new UnverifiedAnswer(
+      `VNPay ${text(body.vnp_Command) || 'response'} answer without a valid checksum (code ${code || 'none'})`,
+    );
   }
   if (code === '00' && (text(body.vnp_TmnCode) !== config.tmnCode || text(body.vnp_TxnRef) !== txnRef)) {
-    throw new Error('VNPay answered about another terminal or order');
+    throw new UnverifiedAnswer('VNPay answered about another terminal or order');
   }
   return code;
 }

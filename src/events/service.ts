@@ -8,6 +8,7 @@ export type EventType =
   | 'payment.expired'
   | 'payment.cancelled'
   | 'payment.double_paid'
+  | 'payment.underpaid'
   | 'refund.succeeded'
   | 'refund.failed';
 

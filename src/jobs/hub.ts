@@ -76,6 +76,8 @@ export async function startHubJobs(options: HubJobsOptions): Promise<HubQueue> {
     async () => {
       const result = await services.attempts.recoverStale(RECOVER_AFTER_MINUTES);
       if (result.checked) logger.info(result, 'stale attempts checked with their providers');
+      for (const { attempt, reason } of result.unanswered)
+        logger.warn({ attempt, reason }, 'provider status answer missing or not verified; asked again later');
     },
     sweep,
   );

@@ -16,6 +16,8 @@ export interface AttemptRow {
   provider_transaction_id: string | null;
   failure: { code: string; message: string } | null;
   double_paid: boolean;
+  /** Money taken after the payment's amount changed: held in suspense, the payment not paid by it. */
+  underpaid: boolean;
   provider_data: Record<string, unknown> | null;
   provider_reference: string | null;
   /** A page of the hub's own the checkout shows while the attempt is in flight (bank transfer). */
@@ -254,13 +256,15 @@ export const completeAttempt = (
     providerTransactionId?: string;
     failure?: unknown;
     doublePaid?: boolean;
+    underpaid?: boolean;
     providerData: unknown;
   },
 ) =>
   tx.query<AttemptRow>(
     `WITH done AS (
        UPDATE attempts SET status = $2, provider_transaction_id = COALESCE($3, provider_transaction_id),
-           failure = $4, double_paid = $5, provider_data = $6, updated_at = now(), completed_at = now()
+           failure = $4, double_paid = $5, provider_data = $6, underpaid = $7, updated_at = now(),
+           completed_at = now()
         WHERE id = $1 RETURNING *
      ), revised AS (
        UPDATE payments SET revision = revision + 1 FROM done WHERE payments.id = done.payment_id
@@ -273,6 +277,7 @@ export const completeAttempt = (
       a.failure === undefined ? null : JSON.stringify(a.failure),
       a.doublePaid ?? false,
       JSON.stringify(a.providerData),
+      a.underpaid ?? false,
     ],
   );
 

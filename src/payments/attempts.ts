@@ -14,7 +14,7 @@ import { batcher, countSharedFailure } from '../db/batcher.ts';
 import type { Db, Queryable } from '../db/port.ts';
 import { recordEvent } from '../events/service.ts';
 import { newId } from '../ids.ts';
-import { paymentSucceeded } from '../ledger/postings.ts';
+import { doublePaymentReceived, paymentSucceeded } from '../ledger/postings.ts';
 import { checkBalanced, postEntry } from '../ledger/service.ts';
 import { money } from '../money.ts';
 import { adapterNamed, type ProvidersService } from '../providers/service.ts';
@@ -22,6 +22,7 @@ import { queueReceipt } from '../receipts/service.ts';
 import { refundDoublePayment } from '../refunds/service.ts';
 import type { AttemptRow } from './attempt-queries.ts';
 import * as aq from './attempt-queries.ts';
+import { takenAfterAmountChanged } from './penalty.ts';
 import type { PaymentRow } from './queries.ts';
 import { nextStatus } from './states.ts';
 import { paymentJson } from './view.ts';
@@ -144,6 +145,12 @@ export function attemptsService(deps: AttemptsDeps) {
       if (outcome.status === 'succeeded') {
         const next = nextStatus(payment.status, 'attempt_succeeded');
         doublePaid = next === null;
+        // Late is decided by when the provider took the money, not when we heard: taken after the
+        // amount changed (midnight, for a fine or tax) it pays less than is owed.
+        if (!doublePaid && takenAfterAmountChanged(payment, outcome.paidAt ?? new Date())) {
+          await underpaid(tx, provider, payment, attempt, outcome);
+          return 'accepted';
+        }
         await aq.completeAttempt(tx, attempt.id, {
           status: 'succeeded',
           providerTransactionId: outcome.providerTransactionId,
@@ -187,6 +194,42 @@ export function attemptsService(deps: AttemptsDeps) {
       return 'accepted';
     });
     return verdict;
+  }
+
+  /**
+   * Money taken after the payment's amount changed: the attempt is recorded as an underpayment,
+   * the money held in suspense for finance, the payment not paid by it (it expires as due), and
+   * `payment.underpaid` raised (its event also writes the audit record).
+   */
+  async function underpaid(
+    tx: Queryable,
+    provider: string,
+    payment: PaymentRow,
+    attempt: AttemptRow,
+    outcome: ProviderOutcome,
+  ) {
+    await aq.completeAttempt(tx, attempt.id, {
+      status: 'succeeded',
+      providerTransactionId: outcome.providerTransactionId,
+      underpaid: true,
+      providerData: outcome.raw,
+    });
+    await postEntry(tx, {
+      kind: 'underpayment',
+      mode: payment.mode,
+      agencyId: payment.agency_id,
+      paymentId: payment.id,
+      attemptId: attempt.id,
+      lines: doublePaymentReceived({ provider, agencyId: payment.agency_id, amount: attempt.amount }),
+    });
+    const lastError = {
+      code: 'underpaid',
+      message: `${attempt.amount} đồng taken after the amount changed (${payment.expires_at.toISOString()}): held for finance, not a full payment.`,
+    };
+    const inFlight = (await aq.otherAttemptsInFlight(tx, payment.id, attempt.id)).rows[0]!.n;
+    const status = payment.status === 'processing' && inFlight === 0 ? 'created' : payment.status;
+    const after = (await aq.setPaymentStatus(tx, payment.id, status, { lastError })).rows[0]!;
+    await event(tx, after, 'payment.underpaid');
   }
 
   async function contextForAttempt(attemptId: string) {
@@ -234,7 +277,9 @@ export function attemptsService(deps: AttemptsDeps) {
       attempt.provider === provider &&
       attempt.status === 'processing' &&
       money(outcome.amount).eq(attempt.amount) &&
-      nextStatus(payment.status, 'attempt_succeeded') === 'succeeded';
+      nextStatus(payment.status, 'attempt_succeeded') === 'succeeded' &&
+      // An underpayment is decided under locks, in apply().
+      !takenAfterAmountChanged(payment, outcome.paidAt ?? new Date());
     if (!payable) return false;
     const at = new Date();
     const paid: PaymentRow = {
@@ -255,6 +300,7 @@ export function attemptsService(deps: AttemptsDeps) {
               provider_transaction_id: outcome.providerTransactionId ?? a.provider_transaction_id,
               failure: null,
               double_paid: false,
+              underpaid: false,
               provider_data: outcome.raw,
               updated_at: at,
               completed_at: at,
@@ -328,12 +374,16 @@ export function attemptsService(deps: AttemptsDeps) {
   }
 
   /** Lost notifications: ask the provider about attempts in flight for longer than `minutes`. */
-  async function recoverStale(minutes = 5, limit = 100): Promise<{ checked: number; resolved: number }> {
+  async function recoverStale(
+    minutes = 5,
+    limit = 100,
+  ): Promise<{ checked: number; resolved: number; unanswered: { attempt: string; reason: string }[] }> {
     // Only providers that can be asked: attempts waiting for a bank transfer (no status query)
     // would otherwise fill every batch and starve the others.
     const askable = ADAPTERS.filter((a) => a.capabilities.queryStatus).map((a) => a.name);
     const stale = (await aq.staleAttempts(db, minutes, limit, askable)).rows;
     let resolved = 0;
+    const unanswered: { attempt: string; reason: string }[] = [];
     for (const attempt of stale) {
       const adapter = adapterNamed(attempt.provider);
       const ctx = await providers.contextFor(attempt.agency_id, attempt.mode, attempt.provider);
@@ -366,11 +416,13 @@ export function attemptsService(deps: AttemptsDeps) {
             : outcome;
         if (abandoned.status !== 'pending' && (await apply(attempt.provider, abandoned)) === 'accepted')
           resolved++;
-      } catch {
-        // The provider did not answer; the next run asks again.
+      } catch (error) {
+        // No answer, or one that could not be verified (unsigned, tampered, not from the provider):
+        // nothing is guessed, the next run asks again. The job logs why.
+        unanswered.push({ attempt: attempt.id, reason: (error as Error).message.slice(0, 300) });
       }
     }
-    return { checked: stale.length, resolved };
+    return { checked: stale.length, resolved, unanswered };
   }
 
   /** created → expired for payments past expires_at, each with its event. */

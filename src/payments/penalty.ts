@@ -1,4 +1,4 @@
-import { addDays, daysBetween } from '../dates.ts';
+import { addDays, daysBetween, localDate, localMidnight } from '../dates.ts';
 import { latePenalty, type Money, money } from '../money.ts';
 
 /**
@@ -15,6 +15,33 @@ export interface Lateness {
   penalty: Money;
   /** The first local date on which the amount owed will differ from today's. */
   amountChangesOn: string;
+}
+
+/** The instant a fine's or tax's amount next changes after its creation day; null for other payments. */
+export function amountChangesAt(payment: {
+  obligation: Record<string, unknown>;
+  principal: string;
+  created_at: Date;
+}): Date | null {
+  const { fine, tax } = payment.obligation as { fine?: { due_on?: unknown }; tax?: { due_on?: unknown } };
+  const kind: LateKind | null = fine ? 'fine' : tax ? 'tax' : null;
+  const dueOn = (fine ?? tax)?.due_on;
+  if (!kind || typeof dueOn !== 'string') return null;
+  const today = localDate(payment.created_at);
+  return localMidnight(assessLateness(kind, payment.principal, dueOn, today).amountChangesOn);
+}
+
+/**
+ * Whether money the provider reports taken at `paidAt` was taken after the payment's amount
+ * changed (a fine's or tax's penalty grows at local midnight): then it is an underpayment,
+ * whenever the hub hears of it (DESIGN.md "What may move money").
+ */
+export function takenAfterAmountChanged(
+  payment: Parameters<typeof amountChangesAt>[0],
+  paidAt: Date,
+): boolean {
+  const changesAt = amountChangesAt(payment);
+  return changesAt !== null && paidAt.getTime() >= changesAt.getTime();
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { principalOf } from '../http/auth.ts';
+import { runIdempotent } from '../http/idempotency.ts';
 import { validateRequest } from '../http/openapi.ts';
 import { ApiError, problems } from '../http/problem.ts';
 import type { ProvidersService } from '../providers/service.ts';
@@ -25,41 +26,47 @@ export function testHelperRoutes(deps: {
       const principal = principalOf(res.locals);
       if (principal.mode !== 'test') throw problems.routeNotFound(req.method, req.path);
       const id = req.params.id as string;
-      const payment = (await q.paymentById(deps.db, principal.agencyId, principal.mode, id)).rows[0];
-      if (!payment) throw problems.notFound('payment', id);
-      const methods = await deps.providers.methodsFor(principal.agencyId, payment.amount);
-      const helper = methods.find((m) => m.adapter.completeForTest);
-      if (!helper?.adapter.completeForTest) {
-        throw new ApiError(
-          409,
-          'no_test_provider',
-          'No test provider',
-          'Enable the sandbox provider for this agency first.',
+      // Like every POST: the same Idempotency-Key and body replay the stored answer, another body
+      // under that key is refused (422), so a portal retrying a timed-out call gets its 200 back.
+      await runIdempotent(deps.db, req, res, principal, async (remember) => {
+        const payment = (await q.paymentById(deps.db, principal.agencyId, principal.mode, id)).rows[0];
+        if (!payment) throw problems.notFound('payment', id);
+        const methods = await deps.providers.methodsFor(principal.agencyId, payment.amount);
+        const helper = methods.find((m) => m.adapter.completeForTest);
+        if (!helper?.adapter.completeForTest) {
+          throw new ApiError(
+            409,
+            'no_test_provider',
+            'No test provider',
+            'Enable the sandbox provider for this agency first.',
+          );
+        }
+        let started: { attemptId: string };
+        try {
+          started = await deps.attempts.start(
+            payment.checkout_token,
+            helper.adapter.name,
+            req.ip ?? '127.0.0.1',
+          );
+        } catch {
+          throw new ApiError(
+            409,
+            'payment_not_payable',
+            'Payment not payable',
+            `Payment ${id} is ${payment.status}: it cannot be paid.`,
+          );
+        }
+        const ctx = deps.providers.context(helper.credentials, principal.mode, helper.adapter.name);
+        await helper.adapter.completeForTest(
+          deps.attempts.host,
+          ctx,
+          { id: started.attemptId, amount: payment.amount },
+          req.body.outcome,
         );
-      }
-      let started: { attemptId: string };
-      try {
-        started = await deps.attempts.start(
-          payment.checkout_token,
-          helper.adapter.name,
-          req.ip ?? '127.0.0.1',
-        );
-      } catch {
-        throw new ApiError(
-          409,
-          'payment_not_payable',
-          'Payment not payable',
-          `Payment ${id} is ${payment.status}: it cannot be paid.`,
-        );
-      }
-      const ctx = deps.providers.context(helper.credentials, principal.mode, helper.adapter.name);
-      await helper.adapter.completeForTest(
-        deps.attempts.host,
-        ctx,
-        { id: started.attemptId, amount: payment.amount },
-        req.body.outcome,
-      );
-      res.json(await deps.payments.get(principal, id));
+        const response = { status: 200, body: await deps.payments.get(principal, id) };
+        await deps.db.transaction((tx) => remember(tx, response));
+        return response;
+      });
     },
   );
   return router;

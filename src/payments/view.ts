@@ -14,6 +14,7 @@ export function attemptJson(a: AttemptRow) {
     provider_transaction_id: a.provider_transaction_id,
     failure: a.failure,
     double_paid: a.double_paid,
+    underpaid: a.underpaid,
     created_at: a.created_at.toISOString(),
     completed_at: a.completed_at?.toISOString() ?? null,
   };

@@ -31,6 +31,7 @@ export const EVENT_TYPES = [
   'payment.expired',
   'payment.cancelled',
   'payment.double_paid',
+  'payment.underpaid',
   'refund.succeeded',
   'refund.failed',
 ] as const;

@@ -306,6 +306,24 @@ describe('test helpers', () => {
     expect(late.body.status).toBe('processing');
   });
 
+  it('replays under its Idempotency-Key: the same body gets the stored 200, another body 422', async () => {
+    const { id } = await newPayment();
+    const path = `/v1/test_helpers/payments/${id}/complete`;
+    const first = await hub.api().post(path, { outcome: 'succeeded' }, 'complete-once');
+    expect(first.status).toBe(200);
+    expect(first.body.status).toBe('succeeded');
+    const replay = await hub.api().post(path, { outcome: 'succeeded' }, 'complete-once');
+    expect(replay.status).toBe(200);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(first.body);
+    const other = await hub.api().post(path, { outcome: 'failed' }, 'complete-once');
+    expect(other.status).toBe(422);
+    expect(other.body.code).toBe('idempotency_key_reused');
+    // One attempt, one success: the replay settled nothing a second time.
+    expect((await get(id)).attempts).toHaveLength(1);
+    expect(await eventsOf(id)).toEqual(['payment.succeeded']);
+  });
+
   it('is a 404 with a live key, and validates the outcome', async () => {
     const live = await hub.api(hub.keys.aLive).post('/v1/payments', paymentBody());
     const res = await hub

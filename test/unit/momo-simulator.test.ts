@@ -142,6 +142,15 @@ describe('checkout against the MoMo simulator', () => {
     expect(page).toContain('Lệ phí cấp hộ chiếu phổ thông');
   });
 
+  it('sends MoMo an expiry (orderExpireTime, whole minutes) that ends before the payment expires', async () => {
+    const request = { ...checkout('150000'), expiresAt: new Date(clock + 15 * 60_000 - 1) };
+    await momoAdapter.createCheckout(context(), request);
+    expect(sim.orders.get(request.attemptId)?.orderExpireTime).toBe(14);
+    const last = { ...checkout('150000'), expiresAt: new Date(clock + 59_000) };
+    await expect(momoAdapter.createCheckout(context(), last)).rejects.toMatchObject({ code: 'expired' });
+    expect(sim.orders.has(last.attemptId)).toBe(false);
+  });
+
   it('is refused with resultCode 13 when the secret key is wrong', async () => {
     const error = await momoAdapter.createCheckout(context('wrongSecret'), checkout()).catch((e) => e);
     expect(error).toBeInstanceOf(MomoError);
@@ -251,6 +260,34 @@ describe('query', () => {
     await expect(momoAdapter.queryStatus(context('wrong'), { ...query, attemptId })).rejects.toMatchObject({
       code: '13',
     });
+  });
+
+  it('does not believe an unsigned success that came without TLS to live keys, or answers another request', async () => {
+    const { attemptId } = await paid('150000');
+    const query = {
+      attemptId,
+      amount: '150000',
+      attemptCreatedAt: new Date(clock),
+      description: 'x',
+      clientIp: '203.0.113.9',
+    };
+    // The same simulator answer, asked with live keys over plain HTTP: not MoMo's word.
+    await expect(momoAdapter.queryStatus({ ...context(), mode: 'live' }, query)).rejects.toMatchObject({
+      code: 'unverified_answer',
+    });
+    sim.alterAnswers((_path, answer) => ({ ...answer, requestId: 'someone-elses' }));
+    try {
+      await expect(momoAdapter.queryStatus(context(), query)).rejects.toMatchObject({
+        code: 'unverified_answer',
+      });
+      const refund = refundRequest(attemptId, '1000', String(sim.orders.get(attemptId)?.transId));
+      await expect(momoAdapter.refund(context(), refund)).rejects.toMatchObject({
+        code: 'unverified_answer',
+      });
+    } finally {
+      sim.alterAnswers(null);
+    }
+    expect((await momoAdapter.queryStatus(context(), query)).status).toBe('succeeded');
   });
 
   it('refuses an answer whose amount is not the attempt’s', async () => {

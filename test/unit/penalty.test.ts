@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../src/dates.ts';
-import { assessLateness } from '../../src/payments/penalty.ts';
+import { money } from '../../src/money.ts';
+import { amountChangesAt, assessLateness, takenAfterAmountChanged } from '../../src/payments/penalty.ts';
 
 describe('late-payment penalty', () => {
   it('counts from the day after the due date to the day before payment', () => {
@@ -31,19 +32,51 @@ describe('late-payment penalty', () => {
   it('the amount really is the same until amountChangesOn, and differs on it', () => {
     fc.assert(
       fc.property(
+        fc.constantFrom('fine' as const, 'tax' as const),
         fc.integer({ min: 10_000, max: 10_000_000_000 }),
         fc.integer({ min: -30, max: 400 }),
-        (amount, offset) => {
+        (kind, amount, offset) => {
           const due = '2026-06-15';
           const today = addDays(due, offset);
-          const now = assessLateness('fine', String(amount), due, today);
-          const changes = now.amountChangesOn;
-          const dayBefore = assessLateness('fine', String(amount), due, addDays(changes, -1));
-          const onChange = assessLateness('fine', String(amount), due, changes);
-          expect(dayBefore.lateDays).toBe(now.lateDays);
-          expect(onChange.lateDays).toBe(now.lateDays + 1);
+          const owed = (paidOn: string) => {
+            const late = assessLateness(kind, String(amount), due, paidOn);
+            return late.penalty.plus(amount).toString();
+          };
+          const changes = assessLateness(kind, String(amount), due, today).amountChangesOn;
+          // Every day from today to the eve of amountChangesOn owes what today owes…
+          for (let day = today; day < changes; day = addDays(day, 1)) expect(owed(day)).toBe(owed(today));
+          // …and on it, more.
+          expect(money(owed(changes)).gt(owed(today))).toBe(true);
         },
       ),
+      { numRuns: 200 },
     );
+  });
+});
+
+describe('money taken after the amount changed', () => {
+  const fine = (createdAt: string) => ({
+    obligation: {
+      type: 'fine',
+      fine: { decision_no: '1/QĐ', decided_on: '2026-10-01', due_on: '2026-10-10' },
+    },
+    principal: '1000000',
+    created_at: new Date(createdAt),
+  });
+
+  it('a late fine created one day changes at the next local midnight (Asia/Ho_Chi_Minh)', () => {
+    const payment = fine('2026-10-20T23:00:00+07:00');
+    expect(amountChangesAt(payment)?.toISOString()).toBe('2026-10-20T17:00:00.000Z');
+    expect(takenAfterAmountChanged(payment, new Date('2026-10-20T23:59:59.999+07:00'))).toBe(false);
+    expect(takenAfterAmountChanged(payment, new Date('2026-10-21T00:00:00+07:00'))).toBe(true);
+  });
+
+  it('a fine not yet late changes on the second day after its due date; a charge never does', () => {
+    const payment = fine('2026-10-05T09:00:00+07:00');
+    expect(amountChangesAt(payment)?.toISOString()).toBe('2026-10-11T17:00:00.000Z');
+    expect(takenAfterAmountChanged(payment, new Date('2026-10-11T23:00:00+07:00'))).toBe(false);
+    const charge = { obligation: { type: 'charge' }, principal: '150000', created_at: new Date() };
+    expect(amountChangesAt(charge)).toBeNull();
+    expect(takenAfterAmountChanged(charge, new Date('2099-01-01T00:00:00Z'))).toBe(false);
   });
 });

@@ -17,6 +17,8 @@ export interface SimOrder {
   ipnUrl: string;
   extraData: string;
   lang: 'vi' | 'en';
+  /** orderExpireTime as sent: minutes the order stays payable. */
+  orderExpireTime?: number;
   /** 1000 until the citizen acts (MoMo's "initiated, waiting for user confirmation"). */
   resultCode: number;
   /** 0 until MoMo has a transaction for the order. */

@@ -47,6 +47,8 @@ export async function startMomoSimulator(options: MomoSimulatorOptions) {
   const requestIds = new Set<string>();
   const ipnDeliveries: { orderId: string; status: number }[] = [];
   let nextTransId = 4_088_878_653;
+  // A test's man in the middle: changes the simulator's API answers on their way out.
+  let alterAnswer: ((path: string, answer: Body) => Body) | null = null;
 
   const refusal = (b: Body, resultCode: number) => ({
     partnerCode,
@@ -84,6 +86,9 @@ export async function startMomoSimulator(options: MomoSimulatorOptions) {
     ];
     if (!strings.every((k) => isText(b[k])) || !isLong(b.amount)) return refusal(b, 20);
     if (b.lang !== undefined && b.lang !== 'vi' && b.lang !== 'en') return refusal(b, 20);
+    // Optional, whole minutes (not part of the signature).
+    if (b.orderExpireTime !== undefined && !(isLong(b.orderExpireTime) && b.orderExpireTime >= 1))
+      return refusal(b, 20);
     const denied = authenticate(b, createRaw);
     if (denied) return refusal(b, denied);
     const orderId = b.orderId as string;
@@ -101,6 +106,7 @@ export async function startMomoSimulator(options: MomoSimulatorOptions) {
       ipnUrl: b.ipnUrl as string,
       extraData: b.extraData as string,
       lang: (b.lang as 'vi' | 'en' | undefined) ?? 'vi',
+      orderExpireTime: b.orderExpireTime as number | undefined,
       resultCode: 1000,
       transId: 0,
       payType: '',
@@ -207,10 +213,10 @@ export async function startMomoSimulator(options: MomoSimulatorOptions) {
     const handler = routes[path];
     if (req.method === 'POST' && handler) {
       readJson(req).then((body) => {
-        const [status, answer] = body ? [200, handler(body)] : [400, refusal({}, 20)];
+        const [status, answer] = body ? [200, handler(body) as Body] : [400, refusal({}, 20)];
         res
           .writeHead(status, { 'content-type': 'application/json; charset=UTF-8' })
-          .end(JSON.stringify(answer));
+          .end(JSON.stringify(alterAnswer ? alterAnswer(path, answer) : answer));
       });
       return;
     }
@@ -281,6 +287,10 @@ export async function startMomoSimulator(options: MomoSimulatorOptions) {
         ipnDeliveries.push({ orderId, status });
       }
       return status;
+    },
+    /** Alters every API answer (path, answer) before it is sent; null: answer as MoMo does. */
+    alterAnswers(alter: ((path: string, answer: Body) => Body) | null) {
+      alterAnswer = alter;
     },
     refundsOf: (orderId: string): readonly SimRefund[] => orderOf(orderId).refunds,
     settlementCsv: (date: string) => settlementCsv([...orders.values()], date),

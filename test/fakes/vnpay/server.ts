@@ -50,6 +50,8 @@ export async function startVnpaySimulator(options: VnpaySimulatorOptions) {
     now,
     refundStatus: () => refundStatus,
   };
+  // A test's man in the middle: changes the simulator's signed API answers on their way out.
+  let alterAnswer: ((answer: Record<string, unknown>) => Record<string, unknown>) | null = null;
   const ipnLog: Array<{ txnRef: string; url: string; status: number; reply: IpnReply }> = [];
 
   /** Settles an order and returns the signed Return URL, as VNPay redirects the browser. */
@@ -167,7 +169,8 @@ export async function startVnpaySimulator(options: VnpaySimulatorOptions) {
       } catch {
         body = undefined;
       }
-      return send(200, 'application/json', JSON.stringify(handleApi(config, ledger, body)));
+      const answer = handleApi(config, ledger, body);
+      return send(200, 'application/json', JSON.stringify(alterAnswer ? alterAnswer(answer) : answer));
     }
     send(404, 'text/plain', 'not found');
   }
@@ -193,6 +196,10 @@ export async function startVnpaySimulator(options: VnpaySimulatorOptions) {
     /** The vnp_TransactionStatus later refunds report (00, 05, 06 or 09). */
     setRefundStatus(status: string) {
       refundStatus = status;
+    },
+    /** Alters every querydr and refund answer after signing (null: answer as VNPay does). */
+    alterAnswers(alter: ((answer: Record<string, unknown>) => Record<string, unknown>) | null) {
+      alterAnswer = alter;
     },
     close(): Promise<void> {
       server.closeAllConnections();

@@ -1,8 +1,9 @@
-import express, { type RequestHandler, Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { type Request, type RequestHandler, Router } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Db } from '../db/port.ts';
 import { validateRequest } from '../http/openapi.ts';
 import { ApiError, problems, sendProblem } from '../http/problem.ts';
+import { jsonBody } from '../http/text.ts';
 import { toJsonAmount } from '../money.ts';
 import { summarize } from '../reconciliation/matching.ts';
 import type { ItemRow, RunRow } from '../reconciliation/queries.ts';
@@ -101,17 +102,30 @@ export function adminRoutes(deps: AdminDeps): Router {
   const { db, recon, secretKey } = deps;
   const router = Router();
 
-  router.use('/admin/v1', express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
+  router.use('/admin/v1', jsonBody({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
 
-  const signInLimit = rateLimit({
-    windowMs: 60_000,
-    limit: 10,
-    // Failed sign-ins count: guessing is slowed, staff signing in again are not.
-    skipSuccessfulRequests: true,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    handler: (_req, res) => sendProblem(res, problems.rateLimited()),
+  // Failed sign-ins count (staff signing in again are not slowed), per account and client IP: one
+  // address guessing one account's password does not lock that account out elsewhere. A looser
+  // limit per IP slows one address trying many accounts. Behind a load balancer the client IP is
+  // X-Forwarded-For's, with PAYHUB_TRUST_PROXY.
+  const limitSignIns = (limit: number, key: (req: Request) => string) =>
+    rateLimit({
+      windowMs: 60_000,
+      limit,
+      skipSuccessfulRequests: true,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      keyGenerator: key,
+      handler: (_req, res) => sendProblem(res, problems.rateLimited()),
+    });
+  const clientIp = (req: Request) => ipKeyGenerator(req.ip ?? '');
+  const signInPerAccount = limitSignIns(10, (req) => {
+    const email = (req.body as { email?: unknown } | undefined)?.email;
+    return `${clientIp(req)} ${typeof email === 'string' ? email.trim().toLowerCase() : ''}`;
   });
+  const signInPerIp = limitSignIns(50, clientIp);
+  const signInLimit: RequestHandler = (req, res, next) =>
+    signInPerIp(req, res, (error?: unknown) => (error ? next(error) : signInPerAccount(req, res, next)));
 
   router.post('/admin/v1/sessions', signInLimit, validateRequest('createStaffSession'), async (req, res) => {
     const { email, password } = req.body as { email: string; password: string };

@@ -5,7 +5,7 @@ import { createStaffUser } from '../../src/admin/staff.ts';
 import { createAgency, createApiKey, enableProvider } from '../../src/agencies/service.ts';
 import { onPglite, type TestDatabase, testDatabase } from '../helpers/db.ts';
 import { PORTAL, paymentBody, TEST_SECRET } from '../helpers/hub.ts';
-import { freePort, startServer } from '../helpers/spawn.ts';
+import { freePort, payhub, startServer } from '../helpers/spawn.ts';
 import { STAFF_PASSWORD } from '../helpers/staff.ts';
 import { tcpProxy } from '../helpers/tcp-proxy.ts';
 
@@ -143,5 +143,22 @@ describe.skipIf(SKIP)('a running hub', () => {
     expect(fromB.body.user.email).toBe('ketoan@tinh-a.gov.vn');
     // A is still held back, for this account, even with the right password.
     expect((await signIn('203.0.113.7', STAFF_PASSWORD)).status).toBe(429);
+  });
+});
+
+describe('a shared database needs PAYHUB_SECRET_KEY', () => {
+  // Nothing listens on port 9: the refusal comes before any connection.
+  const env = { DATABASE_URL: 'postgres://postgres@127.0.0.1:9/none', PAYHUB_SECRET_KEY: '', NODE_ENV: '' };
+  const message = 'PAYHUB_SECRET_KEY is required when DATABASE_URL is set';
+
+  it('the server refuses to start, in one line', async () => {
+    const started = startServer({ ...env, PORT: String(await freePort()) }, /PayHub listening/);
+    await expect(started).rejects.toThrow(`server exited with 1:\npayhub: ${message}`);
+  });
+
+  it('so does every CLI command', () => {
+    const result = payhub(['agencies:create', '--code', 'X', '--name', 'X'], env);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining(`payhub: ${message}`)]);
   });
 });

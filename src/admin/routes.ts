@@ -201,9 +201,22 @@ export function adminRoutes(deps: AdminDeps): Router {
 
   router.use(staffUserRoutes(db));
 
+  /**
+   * A run is one provider file for the whole hub. Staff of an agency see a run only if it holds
+   * lines or items of their agencies, with counts (and line_count) over those alone; a rejected
+   * run kept nothing of the file, so only hub-wide staff see it. Null: not theirs to see.
+   */
   async function runView(run: RunRow, staff: Staff) {
-    // Counts as they stand; staff of one agency see them over their own agencies' lines only.
-    return runJson(run, run.status === 'rejected' ? [] : await summarize(db, run.id, staff.scope));
+    if (staff.scope === null)
+      return runJson(run, run.status === 'rejected' ? [] : await summarize(db, run.id, null));
+    if (run.status === 'rejected') return null;
+    const summary = await summarize(db, run.id, staff.scope);
+    if (!summary.some((c) => c.count > 0)) return null;
+    // Hub items the file lacks (missing_at_provider) are no line of it.
+    const lineCount = summary
+      .filter((c) => c.category !== 'missing_at_provider')
+      .reduce((n, c) => n + c.count, 0);
+    return runJson({ ...run, line_count: lineCount }, summary);
   }
 
   router.get(
@@ -218,16 +231,24 @@ export function adminRoutes(deps: AdminDeps): Router {
         starting_after?: string;
       };
       const limit = query.limit ?? 20;
-      const rows = await recon.listRuns({
-        provider: query.provider,
-        date: query.business_date,
-        status: query.status,
-        limit,
-        startingAfter: query.starting_after,
-      });
       const staff = staffOf(res.locals);
-      const data = await Promise.all(rows.slice(0, limit).map((r) => runView(r, staff)));
-      res.json({ object: 'list', data, has_more: rows.length > limit });
+      // Runs out of the staff's scope are skipped, so a page is filled from further rows.
+      const data: NonNullable<Awaited<ReturnType<typeof runView>>>[] = [];
+      let after = query.starting_after;
+      let exhausted = false;
+      while (data.length <= limit && !exhausted) {
+        const rows = await recon.listRuns({
+          provider: query.provider,
+          date: query.business_date,
+          status: query.status,
+          limit,
+          startingAfter: after,
+        });
+        exhausted = rows.length <= limit;
+        after = rows.at(-1)?.id;
+        for (const view of await Promise.all(rows.map((r) => runView(r, staff)))) if (view) data.push(view);
+      }
+      res.json({ object: 'list', data: data.slice(0, limit), has_more: data.length > limit });
     },
   );
 
@@ -236,8 +257,9 @@ export function adminRoutes(deps: AdminDeps): Router {
     validateRequest('getReconciliationRun'),
     async (req, res) => {
       const run = await recon.runById(req.params.id as string);
-      if (!run) throw problems.notFound('reconciliation run', req.params.id as string);
-      res.json(await runView(run, staffOf(res.locals)));
+      const view = run && (await runView(run, staffOf(res.locals)));
+      if (!view) throw problems.notFound('reconciliation run', req.params.id as string);
+      res.json(view);
     },
   );
 
@@ -246,7 +268,9 @@ export function adminRoutes(deps: AdminDeps): Router {
     validateRequest('listReconciliationRunLines'),
     async (req, res) => {
       const runId = req.params.id as string;
-      if (!(await recon.runById(runId))) throw problems.notFound('reconciliation run', runId);
+      const run = await recon.runById(runId);
+      if (!run || !(await runView(run, staffOf(res.locals))))
+        throw problems.notFound('reconciliation run', runId);
       const query = res.locals.query as {
         reference?: string;
         category?: string;

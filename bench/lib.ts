@@ -77,6 +77,7 @@ export async function startBareAndHub(url: string, hubEnv: Record<string, string
     path.join(ROOT, 'src/server.ts'),
     {
       DATABASE_URL: url,
+      PAYHUB_SECRET_KEY: 'bench-secret-key-0123456789abcdefghijklmno',
       PORT: String(hubPort),
       PUBLIC_URL: hubUrl,
       PAYHUB_RATE_LIMIT: '0',

@@ -14,9 +14,10 @@ import type { Db } from './db/port.ts';
 import { eventRoutes } from './events/routes.ts';
 import { apiKeyAuth } from './http/auth.ts';
 import { createMetrics, requestLogging } from './http/observability.ts';
-import { openapiText } from './http/openapi.ts';
+import { openapiFor } from './http/openapi.ts';
 import { notFoundHandler, problemHandler } from './http/problem.ts';
 import { rateLimits } from './http/rate-limit.ts';
+import { jsonBody } from './http/text.ts';
 import { ledgerRoutes } from './ledger/routes.ts';
 import { ledgerService } from './ledger/service.ts';
 import { attemptsService } from './payments/attempts.ts';
@@ -38,6 +39,8 @@ export interface AppOptions {
   logger: Logger;
   publicUrl: string;
   rateLimit: number;
+  /** PAYHUB_TRUST_PROXY: which proxies' X-Forwarded-For gives req.ip (rate limits, audit). Default: none. */
+  trustProxy?: boolean | number | string;
   /** PAYHUB_SECRET_KEY (or the embedded default's generated key): seals credentials, signs sandbox pages. */
   secretKey: string;
   now?: () => Date;
@@ -50,7 +53,7 @@ export interface AppOptions {
 }
 
 /** The domain services, built once from the options; jobs use the same ones. */
-export function createServices(options: Omit<AppOptions, 'logger' | 'rateLimit'>) {
+export function createServices(options: Omit<AppOptions, 'logger' | 'rateLimit' | 'trustProxy'>) {
   const { publicUrl } = options;
   // Transactions that wrote outbox rows or pending refunds wake their jobs once committed.
   const db = announcingDb(options.db, (topic) => ({ webhooks, refunds, receipts })[topic].nudge());
@@ -106,6 +109,7 @@ export function createApp(options: AppOptions, services: Services = createServic
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', options.trustProxy ?? false);
   app.use(helmet());
   app.use(requestLogging(logger));
   const metrics = createMetrics();
@@ -131,8 +135,10 @@ export function createApp(options: AppOptions, services: Services = createServic
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  // "Try it out" in /docs calls the hub that served it, whatever its port or host.
+  const servedOpenapi = openapiFor(options.publicUrl);
   app.get('/openapi.yaml', (_req, res) => {
-    res.type('application/yaml').send(openapiText);
+    res.type('application/yaml').send(servedOpenapi);
   });
   app.get('/docs', (_req, res) => {
     res.type('html').send(DOCS_HTML);
@@ -146,7 +152,7 @@ export function createApp(options: AppOptions, services: Services = createServic
   app.use(
     '/v1',
     limits.perIp,
-    express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }),
+    ...jsonBody({ limit: '100kb', type: ['application/json', 'application/*+json'] }),
     auditApiWrites(db, logger),
     apiKeyAuth(db),
     limits.perKey,

@@ -14,6 +14,8 @@ export interface Config {
   /** PAYHUB_BANK_DROP_DIR: folder the bank.drop job takes camt.053/camt.054 files from; unset, none. */
   bankDropDir: string | undefined;
   production: boolean;
+  /** PAYHUB_TRUST_PROXY: Express's `trust proxy` (false, true, a hop count, or addresses/CIDRs/loopback…). */
+  trustProxy: boolean | number | string;
   reconciliation: ReconciliationConfig;
 }
 
@@ -68,6 +70,22 @@ function reconciliation(env: Env, dataDir: string): ReconciliationConfig {
   };
 }
 
+/** "1" → one hop, "true"/"false", else addresses, CIDRs and names (loopback, uniquelocal) for proxy-addr. */
+function trustProxy(raw: string | undefined): boolean | number | string {
+  const value = (raw ?? '').trim();
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  const entry = /^(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d{1,3})?)$/;
+  const parts = value.split(',').map((p) => p.trim());
+  const bad = parts.find((p) => !entry.test(p));
+  if (bad !== undefined)
+    throw new ConfigError(
+      `PAYHUB_TRUST_PROXY must be true, false, a hop count, or addresses/CIDRs/loopback, got "${bad}"`,
+    );
+  return parts.join(',');
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const jobs = env.PAYHUB_JOBS ?? 'on';
@@ -77,6 +95,11 @@ export function loadConfig(env: Env = process.env): Config {
   const secretKey = env.PAYHUB_SECRET_KEY || undefined;
   if (production && !secretKey)
     throw new ConfigError('PAYHUB_SECRET_KEY is required when NODE_ENV=production');
+  // Every node of a shared database must seal and open credentials with the same key.
+  if (env.DATABASE_URL && !secretKey)
+    throw new ConfigError(
+      'PAYHUB_SECRET_KEY is required when DATABASE_URL is set (the same key on every node; at least 32 characters)',
+    );
   if (secretKey !== undefined && secretKey.length < 32) {
     throw new ConfigError('PAYHUB_SECRET_KEY must be at least 32 characters');
   }
@@ -102,6 +125,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimit: integer(env, 'PAYHUB_RATE_LIMIT', 100, 0, 1_000_000),
     bankDropDir: env.PAYHUB_BANK_DROP_DIR ? path.resolve(env.PAYHUB_BANK_DROP_DIR) : undefined,
     production,
+    trustProxy: trustProxy(env.PAYHUB_TRUST_PROXY),
     reconciliation: reconciliation(env, path.resolve(env.PAYHUB_DATA_DIR || '.payhub')),
   };
 }

@@ -20,6 +20,7 @@ async function main() {
     logger,
     publicUrl: config.publicUrl,
     rateLimit: config.rateLimit,
+    trustProxy: config.trustProxy,
     secretKey,
     reconciliation: config.reconciliation,
   };
@@ -59,6 +60,7 @@ async function main() {
     bankDropDir: config.bankDropDir,
     reconciliationCron: config.reconciliation.cron,
   });
+  logger.info({ work: config.jobs }, 'job queue started');
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,10 +1,11 @@
-import express, { type RequestHandler, Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { type Request, type RequestHandler, Router } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { staffStatementUpload } from '../bank/routes.ts';
 import { type BankService, bankAdapters } from '../bank/service.ts';
 import type { Db } from '../db/port.ts';
 import { validateRequest } from '../http/openapi.ts';
 import { ApiError, problems, sendProblem } from '../http/problem.ts';
+import { jsonBody } from '../http/text.ts';
 import { toJsonAmount } from '../money.ts';
 import type { AttemptsService } from '../payments/attempts.ts';
 import { summarize } from '../reconciliation/matching.ts';
@@ -107,17 +108,30 @@ export function adminRoutes(deps: AdminDeps): Router {
   const { db, recon, secretKey } = deps;
   const router = Router();
 
-  router.use('/admin/v1', express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
+  router.use('/admin/v1', jsonBody({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
 
-  const signInLimit = rateLimit({
-    windowMs: 60_000,
-    limit: 10,
-    // Failed sign-ins count: guessing is slowed, staff signing in again are not.
-    skipSuccessfulRequests: true,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    handler: (_req, res) => sendProblem(res, problems.rateLimited()),
+  // Failed sign-ins count (staff signing in again are not slowed), per account and client IP: one
+  // address guessing one account's password does not lock that account out elsewhere. A looser
+  // limit per IP slows one address trying many accounts. Behind a load balancer the client IP is
+  // X-Forwarded-For's, with PAYHUB_TRUST_PROXY.
+  const limitSignIns = (limit: number, key: (req: Request) => string) =>
+    rateLimit({
+      windowMs: 60_000,
+      limit,
+      skipSuccessfulRequests: true,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      keyGenerator: key,
+      handler: (_req, res) => sendProblem(res, problems.rateLimited()),
+    });
+  const clientIp = (req: Request) => ipKeyGenerator(req.ip ?? '');
+  const signInPerAccount = limitSignIns(10, (req) => {
+    const email = (req.body as { email?: unknown } | undefined)?.email;
+    return `${clientIp(req)} ${typeof email === 'string' ? email.trim().toLowerCase() : ''}`;
   });
+  const signInPerIp = limitSignIns(50, clientIp);
+  const signInLimit: RequestHandler = (req, res, next) =>
+    signInPerIp(req, res, (error?: unknown) => (error ? next(error) : signInPerAccount(req, res, next)));
 
   router.post('/admin/v1/sessions', signInLimit, validateRequest('createStaffSession'), async (req, res) => {
     const { email, password } = req.body as { email: string; password: string };
@@ -194,9 +208,22 @@ export function adminRoutes(deps: AdminDeps): Router {
   router.use(staffUserRoutes(db));
   router.use(moneyRoutes({ db, attempts: deps.attempts }));
 
+  /**
+   * A run is one provider file for the whole hub. Staff of an agency see a run only if it holds
+   * lines or items of their agencies, with counts (and line_count) over those alone; a rejected
+   * run kept nothing of the file, so only hub-wide staff see it. Null: not theirs to see.
+   */
   async function runView(run: RunRow, staff: Staff) {
-    // Counts as they stand; staff of one agency see them over their own agencies' lines only.
-    return runJson(run, run.status === 'rejected' ? [] : await summarize(db, run.id, staff.scope));
+    if (staff.scope === null)
+      return runJson(run, run.status === 'rejected' ? [] : await summarize(db, run.id, null));
+    if (run.status === 'rejected') return null;
+    const summary = await summarize(db, run.id, staff.scope);
+    if (!summary.some((c) => c.count > 0)) return null;
+    // Hub items the file lacks (missing_at_provider) are no line of it.
+    const lineCount = summary
+      .filter((c) => c.category !== 'missing_at_provider')
+      .reduce((n, c) => n + c.count, 0);
+    return runJson({ ...run, line_count: lineCount }, summary);
   }
 
   router.get(
@@ -211,16 +238,24 @@ export function adminRoutes(deps: AdminDeps): Router {
         starting_after?: string;
       };
       const limit = query.limit ?? 20;
-      const rows = await recon.listRuns({
-        provider: query.provider,
-        date: query.business_date,
-        status: query.status,
-        limit,
-        startingAfter: query.starting_after,
-      });
       const staff = staffOf(res.locals);
-      const data = await Promise.all(rows.slice(0, limit).map((r) => runView(r, staff)));
-      res.json({ object: 'list', data, has_more: rows.length > limit });
+      // Runs out of the staff's scope are skipped, so a page is filled from further rows.
+      const data: NonNullable<Awaited<ReturnType<typeof runView>>>[] = [];
+      let after = query.starting_after;
+      let exhausted = false;
+      while (data.length <= limit && !exhausted) {
+        const rows = await recon.listRuns({
+          provider: query.provider,
+          date: query.business_date,
+          status: query.status,
+          limit,
+          startingAfter: after,
+        });
+        exhausted = rows.length <= limit;
+        after = rows.at(-1)?.id;
+        for (const view of await Promise.all(rows.map((r) => runView(r, staff)))) if (view) data.push(view);
+      }
+      res.json({ object: 'list', data: data.slice(0, limit), has_more: data.length > limit });
     },
   );
 
@@ -229,8 +264,9 @@ export function adminRoutes(deps: AdminDeps): Router {
     validateRequest('getReconciliationRun'),
     async (req, res) => {
       const run = await recon.runById(req.params.id as string);
-      if (!run) throw problems.notFound('reconciliation run', req.params.id as string);
-      res.json(await runView(run, staffOf(res.locals)));
+      const view = run && (await runView(run, staffOf(res.locals)));
+      if (!view) throw problems.notFound('reconciliation run', req.params.id as string);
+      res.json(view);
     },
   );
 
@@ -239,7 +275,9 @@ export function adminRoutes(deps: AdminDeps): Router {
     validateRequest('listReconciliationRunLines'),
     async (req, res) => {
       const runId = req.params.id as string;
-      if (!(await recon.runById(runId))) throw problems.notFound('reconciliation run', runId);
+      const run = await recon.runById(runId);
+      if (!run || !(await runView(run, staffOf(res.locals))))
+        throw problems.notFound('reconciliation run', runId);
       const query = res.locals.query as {
         reference?: string;
         category?: string;

@@ -25,6 +25,14 @@ export interface Staff {
 /** The signed-in staff member, set on res.locals by the admin API's session check. */
 export const staffOf = (locals: Record<string, unknown>) => locals.staff as Staff;
 
+/**
+ * Finance staff and auditors see money: one without an agency would see the whole hub, so that
+ * takes an explicit choice (--hub-wide, hub_wide: true), never a forgotten --agency.
+ */
+export function scopeChoiceMissing(input: { role: string; agencyCode?: string; hubWide?: boolean }): boolean {
+  return (input.role === 'finance' || input.role === 'auditor') && !input.agencyCode && !input.hubWide;
+}
+
 export async function createStaffUser(
   db: Queryable,
   input: { email: string; role: string; agencyCode?: string; password: string },

@@ -10,6 +10,7 @@ import {
   listStaffUsers,
   StaffError,
   type StaffUserRow,
+  scopeChoiceMissing,
   staffOf,
   staffUserById,
 } from './staff.ts';
@@ -55,7 +56,13 @@ export function staffUserRoutes(db: Db): Router {
 
   router.post('/admin/v1/users', adminOnly, validateRequest('createStaffUser'), async (req, res) => {
     const admin = staffOf(res.locals);
-    const body = req.body as { email: string; role: string; agency?: string; password: string };
+    const body = req.body as {
+      email: string;
+      role: string;
+      agency?: string;
+      hub_wide?: boolean;
+      password: string;
+    };
     if (admin.scope !== null) {
       // An agency's admin creates staff for its own agencies only, never hub-wide ones.
       if (!body.agency)
@@ -64,8 +71,18 @@ export function staffUserRoutes(db: Db): Router {
       if (!admin.scope.includes(agency.id))
         throw problems.forbidden(`Agency ${body.agency} is not one of yours.`);
     }
+    if (body.agency && body.hub_wide)
+      throw problems.invalidRequest([{ field: 'hub_wide', message: 'cannot be true with an agency' }]);
+    if (scopeChoiceMissing({ role: body.role, agencyCode: body.agency, hubWide: body.hub_wide }))
+      throw problems.invalidRequest([
+        {
+          field: 'agency',
+          message: `is required for a ${body.role} user; send hub_wide: true for the whole hub`,
+        },
+      ]);
     const created = await db.transaction(async (tx) => {
-      const user = await createStaffUser(tx, { ...body, agencyCode: body.agency }).catch(refusal);
+      const { hub_wide: _hubWide, ...input } = body;
+      const user = await createStaffUser(tx, { ...input, agencyCode: body.agency }).catch(refusal);
       await audit(tx, {
         actorType: 'staff',
         actorId: admin.id,

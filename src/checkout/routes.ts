@@ -3,6 +3,7 @@ import express, { type Request, Router } from 'express';
 import helmet from 'helmet';
 import type { InboundRequest } from '../../adapters/types.ts';
 import type { Db } from '../db/port.ts';
+import { jsonBody } from '../http/text.ts';
 import * as aq from '../payments/attempt-queries.ts';
 import { type AttemptsService, CheckoutError } from '../payments/attempts.ts';
 import { adapterNamed, type ProvidersService } from '../providers/service.ts';
@@ -172,7 +173,7 @@ export function checkoutRoutes(deps: {
   // Server-to-server notifications (IPN): JSON or form bodies, answered in the provider's own format.
   router.all(
     '/notify/:provider',
-    express.json({ limit: '64kb' }),
+    ...jsonBody({ limit: '64kb' }),
     express.urlencoded({ extended: false, limit: '64kb' }),
     async (req, res) => {
       const provider = req.params.provider as string;

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { createStaffUser, StaffError } from '../admin/staff.ts';
+import { createStaffUser, StaffError, scopeChoiceMissing } from '../admin/staff.ts';
 import { AgencyError, agencyByCode, createAgency, createApiKey, revokeApiKey } from '../agencies/service.ts';
 import { audit } from '../audit/service.ts';
 import { ConfigError, loadConfig } from '../config.ts';
@@ -177,14 +177,25 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'users:create': {
-    usage: 'payhub users:create --email E --role finance|auditor|admin [--agency C]  (password on stdin)',
-    options: { email: { type: 'string' }, role: { type: 'string' }, agency: { type: 'string' } },
+    usage:
+      'payhub users:create --email E --role finance|auditor|admin --agency C | --hub-wide  (password on stdin)',
+    options: {
+      email: { type: 'string' },
+      role: { type: 'string' },
+      agency: { type: 'string' },
+      'hub-wide': { type: 'boolean' },
+    },
     async run(db, values) {
+      const role = required(values, 'role');
+      const agencyCode = values.agency as string | undefined;
+      if (agencyCode && values['hub-wide']) throw new UsageError('give --agency or --hub-wide, not both');
+      if (scopeChoiceMissing({ role, agencyCode, hubWide: values['hub-wide'] === true }))
+        throw new UsageError(`a ${role} user needs --agency C, or --hub-wide to see the whole hub`);
       const password = await readStdin();
       const user = await createStaffUser(db, {
         email: required(values, 'email'),
-        role: required(values, 'role'),
-        agencyCode: values.agency as string | undefined,
+        role,
+        agencyCode,
         password,
       });
       return {

@@ -51,12 +51,21 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
     async copyFrom(copySql: string, chunks: AsyncIterable<string>): Promise<number> {
       const pooled = client instanceof pg.Pool;
       const connection = pooled ? await client.connect() : (client as pg.PoolClient);
+      const onError = () => {};
+      if (pooled) connection.on('error', onError);
+      let failure: Error | undefined;
       try {
         const sink = connection.query(copyFromStdin(copySql));
         await pipeline(Readable.from(chunks), sink);
         return Number(sink.rowCount ?? 0);
+      } catch (error) {
+        failure = error as Error;
+        throw error;
       } finally {
-        if (pooled) (connection as pg.PoolClient).release();
+        if (pooled) {
+          connection.off('error', onError);
+          (connection as pg.PoolClient).release(failure);
+        }
       }
     },
   };
@@ -79,16 +88,26 @@ export function openPg(options: PgOptions): Db {
     copyFrom: root.copyFrom,
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      // A checked-out client has no pool listener: a connection lost between two statements
+      // (Postgres restarting) would emit an unhandled 'error' and kill the process. The
+      // statement in flight, or the next one, rejects instead.
+      const onError = () => {};
+      client.on('error', onError);
+      let failure: Error | undefined;
       try {
         await client.query('BEGIN');
         const result = await fn(wrap(client));
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
+        await client.query('ROLLBACK').catch((rollback: Error) => {
+          failure = rollback;
+        });
         throw error;
       } finally {
-        client.release();
+        client.off('error', onError);
+        // A client whose ROLLBACK failed is broken: destroyed, not returned to the pool.
+        client.release(failure);
       }
     },
     async close() {

@@ -18,8 +18,25 @@ export const REDACT = [
   '*.credentials',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } });
+/**
+ * Capability URLs never reach the logs: whoever holds a checkout token or a receipt code sees the
+ * payment, and a provider's signed query string replays its outcome. The token becomes `:token`,
+ * and a provider callback or sandbox page is logged without its query string.
+ */
+export function loggableUrl(url: string): string {
+  const at = url.indexOf('?');
+  const path = at < 0 ? url : url.slice(0, at);
+  const query = at < 0 ? '' : url.slice(at);
+  if (/^\/(return|notify|sandbox)\//.test(path)) return path;
+  const checkout = /^\/checkout\/[^/]+/.exec(path);
+  if (checkout) return `/checkout/:token${path.slice(checkout[0].length)}${query}`;
+  if (/^\/receipts\/[^/]+/.test(path)) return '/receipts/:code';
+  return url;
+}
+
+/** The hub's logger; `destination` (default stdout) lets tests read what it writes. */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } }, destination);
 }
 
 /** Request ids: an incoming X-Request-Id (if sane) or a new one, echoed back as Request-Id. */
@@ -35,7 +52,7 @@ export function requestLogging(logger: Logger): RequestHandler {
     },
     customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
     serializers: {
-      req: (req) => ({ id: req.id, method: req.method, url: req.url }),
+      req: (req) => ({ id: req.id, method: req.method, url: loggableUrl(req.url) }),
       res: (res) => ({ statusCode: res.statusCode }),
     },
   });

@@ -6,6 +6,7 @@ import addFormats from 'ajv-formats';
 import type { RequestHandler } from 'express';
 import YAML from 'yaml';
 import { type FieldError, problems } from './problem.ts';
+import { queryTextErrors } from './text.ts';
 
 /** openapi.yaml is the contract: requests are validated against it here, responses in the tests. */
 export const OPENAPI_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../openapi.yaml');
@@ -31,6 +32,13 @@ type Document = {
     responses: Record<string, Operation['responses'][string]>;
   };
 };
+
+/** The contract as served by a hub: `servers` is that hub's PUBLIC_URL, not the documented default. */
+export function openapiFor(publicUrl: string): string {
+  const document = YAML.parseDocument(openapiText);
+  document.set('servers', [{ url: publicUrl }]);
+  return document.toString();
+}
 
 export const openapi = YAML.parse(openapiText) as Document;
 const DOC_ID = 'payhub-openapi.json';
@@ -170,6 +178,8 @@ export function validateRequest(operationId: string): RequestHandler {
   const query = queryValidator(operationId);
   const bodyRequired = locate(operationId).operation.requestBody?.required ?? false;
   return (req, res, next) => {
+    const badText = queryTextErrors(req);
+    if (badText.length) throw problems.invalidRequest(badText);
     const queryCopy: Record<string, unknown> = { ...(req.query as Record<string, unknown>) };
     if (!query(queryCopy)) throw problems.invalidRequest(toFieldErrors(query.errors));
     res.locals.query = queryCopy;

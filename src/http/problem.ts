@@ -87,6 +87,13 @@ export const problems = {
     ),
   rateLimited: () =>
     new ApiError(429, 'rate_limited', 'Too many requests', 'Slow down and retry after a second.'),
+  databaseUnavailable: () =>
+    new ApiError(
+      503,
+      'database_unavailable',
+      'Service unavailable',
+      'The database cannot be reached right now; nothing was changed. Retry shortly.',
+    ),
   internal: () =>
     new ApiError(
       500,
@@ -101,6 +108,44 @@ export function sendProblem(res: Response, error: ApiError): void {
     .status(error.status)
     .type('application/problem+json')
     .send(JSON.stringify(error.toProblem(res.req.originalUrl)));
+}
+
+/** Seconds a client is told to wait (Retry-After) when the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '53300', // too_many_connections
+]);
+// What pg says, without a code, when a pooled connection cannot be had or dies mid-query.
+const CONNECTION_ERROR_MESSAGES =
+  /timeout exceeded when trying to connect|Connection terminated|connection error|Client was closed|Cannot use a pool after calling end/i;
+
+/** A failure to reach Postgres (not a failing statement): the request may be retried as it is. */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 3) return false;
+  const { code, message, errors, cause } = error as {
+    code?: unknown;
+    message?: unknown;
+    errors?: unknown;
+    cause?: unknown;
+  };
+  if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)))
+    return true;
+  if (typeof code !== 'string' && typeof message === 'string' && CONNECTION_ERROR_MESSAGES.test(message))
+    return true;
+  if (Array.isArray(errors) && errors.some((e) => isDatabaseUnavailable(e, depth + 1))) return true;
+  return isDatabaseUnavailable(cause, depth + 1);
 }
 
 interface BodyParserError {
@@ -118,7 +163,11 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
     else if (parserError?.type === 'entity.too.large') apiError = problems.payloadTooLarge();
     else if (parserError?.type === 'encoding.unsupported' || parserError?.type === 'charset.unsupported')
       apiError = problems.unsupportedMediaType();
-    else {
+    else if (isDatabaseUnavailable(error)) {
+      req.log?.warn({ err: error }, 'database unavailable');
+      apiError = problems.databaseUnavailable();
+      if (!res.headersSent) res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+    } else {
       req.log?.error({ err: error }, 'unhandled error');
       apiError = problems.internal();
     }

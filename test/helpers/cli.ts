@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { onPglite, type TestDatabase, testDatabase } from './db.ts';
+import { TEST_SECRET } from './hub.ts';
 
 export interface CliDatabase {
   /** The environment the payhub CLI runs with: its own schema, or its own embedded database. */
@@ -23,7 +24,8 @@ export async function cliDatabase(prefix: string): Promise<CliDatabase> {
     database = await testDatabase({ migrated: false });
     const url = new URL(database.url!);
     url.searchParams.set('options', `-c search_path=${database.schema}`);
-    env = { DATABASE_URL: url.toString(), PAYHUB_DATA_DIR: dataDir };
+    // A shared database needs its key (config.ts refuses DATABASE_URL without one).
+    env = { DATABASE_URL: url.toString(), PAYHUB_DATA_DIR: dataDir, PAYHUB_SECRET_KEY: TEST_SECRET };
   }
   return {
     env,

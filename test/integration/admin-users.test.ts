@@ -114,12 +114,16 @@ describe('staff users', () => {
 
   it('refuses bad input with the field named, and an e-mail already taken with 409', async () => {
     const root = await signedIn('root@payhub.gov.vn');
-    const base = { email: 'z@payhub.gov.vn', role: 'finance', password: PASSWORD };
+    const base = { email: 'z@payhub.gov.vn', role: 'finance', hub_wide: true, password: PASSWORD };
     const cases: [object, number, string?][] = [
       [{ ...base, password: 'short' }, 400, 'password'],
       [{ ...base, email: 'not-an-email' }, 400, 'email'],
-      [{ ...base, agency: 'NO-SUCH' }, 400, 'agency'],
+      [{ ...base, hub_wide: undefined, agency: 'NO-SUCH' }, 400, 'agency'],
       [{ ...base, role: 'owner' }, 400],
+      [{ ...base, hub_wide: undefined }, 400, 'agency'],
+      [{ ...base, hub_wide: false }, 400, 'agency'],
+      [{ ...base, role: 'auditor', hub_wide: undefined }, 400, 'agency'],
+      [{ ...base, agency: 'PROV-A' }, 400, 'hub_wide'],
       [{ ...base, extra: 1 }, 400],
       [{ ...base, email: 'admin@tinh-a.gov.vn' }, 409],
     ];
@@ -131,6 +135,31 @@ describe('staff users', () => {
     }
     const none = await hub.db.query(`SELECT 1 FROM staff_users WHERE email = 'z@payhub.gov.vn'`);
     expect(none.rowCount).toBe(0);
+  });
+
+  it('a hub-wide finance or auditor user is created only when asked for with hub_wide', async () => {
+    const root = await signedIn('root@payhub.gov.vn');
+    const forgot = await root.post('/admin/v1/users', {
+      email: 'kiemtoan@payhub.gov.vn',
+      role: 'auditor',
+      password: PASSWORD,
+    });
+    expect(forgot.status).toBe(400);
+    expectContract(forgot, 'createStaffUser');
+    expect(forgot.body.errors).toEqual([
+      { field: 'agency', message: 'is required for a auditor user; send hub_wide: true for the whole hub' },
+    ]);
+    const none = await hub.db.query(`SELECT 1 FROM staff_users WHERE email = 'kiemtoan@payhub.gov.vn'`);
+    expect(none.rowCount).toBe(0);
+    const meant = await root.post('/admin/v1/users', {
+      email: 'kiemtoan@payhub.gov.vn',
+      role: 'auditor',
+      hub_wide: true,
+      password: PASSWORD,
+    });
+    expect(meant.status).toBe(201);
+    expectContract(meant, 'createStaffUser');
+    expect(meant.body).toMatchObject({ role: 'auditor', agency: null });
   });
 
   it('a disabled user is signed out at once and cannot sign in again; nobody disables themselves', async () => {

@@ -340,3 +340,73 @@ describe('reconciliation through the admin API', () => {
     expect(text).not.toContain('PROV-B');
   });
 });
+
+describe('a run is seen by the staff of the agencies it holds', () => {
+  const D2 = '2026-05-05';
+  let runId: string;
+
+  beforeAll(async () => {
+    const own = await seedAttempt(hub.db, {
+      agencyCode: 'PROV-A',
+      completedAt: `${D2}T09:00:00+07:00`,
+      budget: BUDGET,
+    });
+    const { agent, csrf } = await signIn('hq@payhub.gov.vn');
+    const upload = (csv: string) =>
+      agent
+        .post(`/admin/v1/reconciliation/runs?provider=sandbox&business_date=${D2}`)
+        .set('X-CSRF-Token', csrf)
+        .type('text/csv')
+        .send(csv);
+    const aOnly = sandboxSettlementCsv(D2, [
+      { transactionId: 'T1', attemptId: own.attemptId, amount: 150000, fee: 1500 },
+    ]);
+    const res = await upload(aOnly);
+    expect(res.status).toBe(201);
+    runId = res.body.id;
+    expect((await upload(`${aOnly}T9,att_X,payment,-5,0,succeeded,${D2}T10:00:00+07:00\n`)).status).toBe(422);
+  });
+
+  it("finance of B sees neither A's run nor the rejected file, in the list or by id", async () => {
+    const { agent } = await signIn('b@tinh-b.gov.vn');
+    const list = await agent.get(`/admin/v1/reconciliation/runs?business_date=${D2}`);
+    expect(list.status).toBe(200);
+    expectContract(list, 'listReconciliationRuns');
+    expect(list.body).toMatchObject({ data: [], has_more: false });
+    for (const path of [
+      `/admin/v1/reconciliation/runs/${runId}`,
+      `/admin/v1/reconciliation/runs/${runId}/lines`,
+    ]) {
+      const hidden = await agent.get(path);
+      expect(hidden.status).toBe(404);
+      expect(hidden.body.code).toBe('resource_missing');
+    }
+    // The run of D holds one line of B: B sees it, counted over that line only.
+    const shared = await agent.get(`/admin/v1/reconciliation/runs?business_date=${D}&status=completed`);
+    expect(shared.body.data).toHaveLength(1);
+    expect(shared.body.data[0]).toMatchObject({ line_count: 1 });
+  });
+
+  it('finance of A sees its run, not the rejected file; hub-wide staff see both', async () => {
+    const { agent } = await signIn('a@tinh-a.gov.vn');
+    const list = await agent.get(`/admin/v1/reconciliation/runs?business_date=${D2}`);
+    expect(list.body.data.map((r: { id: string }) => r.id)).toEqual([runId]);
+    expect(list.body.data[0]).toMatchObject({ line_count: 1 });
+    expect((await agent.get(`/admin/v1/reconciliation/runs/${runId}`)).status).toBe(200);
+    const { agent: hq } = await signIn('hq@payhub.gov.vn');
+    const all = await hq.get(`/admin/v1/reconciliation/runs?business_date=${D2}`);
+    expect(all.body.data.map((r: { status: string }) => r.status).sort()).toEqual(['completed', 'rejected']);
+  });
+
+  it('a page of runs is filled past the runs a scoped officer may not see', async () => {
+    const { agent } = await signIn('a@tinh-a.gov.vn');
+    const first = await agent.get('/admin/v1/reconciliation/runs?limit=1');
+    expect(first.body.data).toHaveLength(1);
+    expect(first.body.has_more).toBe(true);
+    const next = await agent.get(
+      `/admin/v1/reconciliation/runs?limit=1&starting_after=${first.body.data[0].id}`,
+    );
+    expect(next.body.data).toHaveLength(1);
+    expect(next.body.data[0].status).not.toBe('rejected');
+  });
+});

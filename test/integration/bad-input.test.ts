@@ -16,10 +16,16 @@ const budget = {
   economic_code: '2662',
 };
 
+/** The UTF-8 of `json` with `marker` replaced by raw bytes (an invalid sequence). */
+function withBytes(json: string, marker: string, bytes: number[]): Buffer {
+  const [before, after] = json.split(marker) as [string, string];
+  return Buffer.concat([Buffer.from(before), Buffer.from(bytes), Buffer.from(after)]);
+}
+
 interface Case {
   name: string;
   body?: unknown;
-  raw?: { type: string; data: string };
+  raw?: { type: string; data: string | Buffer };
   status: number;
   code: string;
   field?: string;
@@ -377,6 +383,51 @@ const CASES: Case[] = [
     code: 'payload_too_large',
   },
   { name: 'no body at all', status: 400, code: 'invalid_request', field: 'body' },
+  {
+    name: 'NUL in description',
+    body: paymentBody({ description: 'Lệ phí\u0000' }),
+    status: 400,
+    code: 'invalid_request',
+    field: 'description',
+  },
+  {
+    name: 'NUL in a metadata key',
+    body: paymentBody({ metadata: { 'ho\u0000so': '1' } }),
+    status: 400,
+    code: 'invalid_request',
+    field: 'metadata.ho\\u0000so',
+  },
+  {
+    name: 'NUL in a metadata value',
+    body: paymentBody({ metadata: { ho_so: 'HS\u00001' } }),
+    status: 400,
+    code: 'invalid_request',
+    field: 'metadata.ho_so',
+  },
+  {
+    name: 'lone surrogate in description',
+    body: paymentBody({ description: 'Lệ phí \uD800' }),
+    status: 400,
+    code: 'invalid_request',
+    field: 'description',
+  },
+  {
+    name: 'lone surrogate in a metadata key',
+    body: paymentBody({ metadata: { '\uDC00x': '1' } }),
+    status: 400,
+    code: 'invalid_request',
+    field: 'metadata.\\udc00x',
+  },
+  {
+    name: 'invalid UTF-8 in description (would be stored as U+FFFD)',
+    raw: {
+      type: 'application/json',
+      data: withBytes(JSON.stringify(paymentBody({ description: 'Lệ phí @@' })), '@@', [0xc3, 0x28]),
+    },
+    status: 400,
+    code: 'invalid_request',
+    field: 'description',
+  },
 ];
 
 describe('bad requests to POST /v1/payments get a 4xx problem and change nothing', () => {
@@ -390,7 +441,12 @@ describe('bad requests to POST /v1/payments get a 4xx problem and change nothing
       .post('/v1/payments')
       .set('Authorization', `Bearer ${hub.keys.a}`)
       .set('Idempotency-Key', `bad-${c.name}`);
-    if (c.raw) req = req.set('Content-Type', c.raw.type).send(c.raw.data);
+    // Raw bytes go out as they are (superagent would JSON-encode a Buffer).
+    if (c.raw)
+      req = req
+        .set('Content-Type', c.raw.type)
+        .serialize((data) => data)
+        .send(c.raw.data as string);
     else if (c.body !== undefined) req = req.send(c.body as object);
     const res = await req;
     expect(res.status).toBe(c.status);
@@ -415,6 +471,9 @@ describe('bad requests elsewhere', () => {
     ['GET', '/v1/payments?created_gte=yesterday', 400, 'invalid_request'],
     ['GET', '/v1/payments?starting_after=xyz', 400, 'invalid_request'],
     ['GET', '/v1/payments?colour=red', 400, 'invalid_request'],
+    ['GET', '/v1/payments?reference=HS%00', 400, 'invalid_request'],
+    ['GET', '/v1/payments?reference=HS%FF', 400, 'invalid_request'],
+    ['GET', '/v1/payments?reference=%ED%A0%80', 400, 'invalid_request'],
     ['GET', '/v1/payments/pay_nope', 404, 'resource_missing'],
     ['GET', `/v1/payments/${'x'.repeat(100)}`, 404, 'resource_missing'],
     ['POST', '/v1/payments/pay_nope/cancel', 404, 'resource_missing'],
@@ -428,6 +487,32 @@ describe('bad requests elsewhere', () => {
     expect(res.status).toBe(status);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body.code).toBe(code);
+  });
+
+  it.each([
+    ['/v1/payments?reference=HS%00', 'reference', 'must not contain NUL characters'],
+    ['/v1/payments?reference=HS%FF', 'reference', 'is not valid UTF-8'],
+    ['/v1/events?type=%C3%28', 'type', 'is not valid UTF-8'],
+  ])('a query string with bad text names its parameter: %s', async (path, field, message) => {
+    const res = await hub.api().get(path);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ field, message }]);
+  });
+
+  it('a staff sign-in with NUL or invalid UTF-8 is a 400 naming the field, not a 500', async () => {
+    const nul = await request(hub.app)
+      .post('/admin/v1/sessions')
+      .send({ email: 'a\u0000@tinh-a.gov.vn', password: 'x' });
+    expect(nul.status).toBe(400);
+    expect(nul.body.errors).toEqual([{ field: 'email', message: 'must not contain NUL characters' }]);
+    const bytes = await request(hub.app)
+      .post('/admin/v1/sessions')
+      .set('Content-Type', 'application/json')
+      .serialize((data) => data)
+      .send(Buffer.from('{"email":"a@b.vn","password":"\xff"}', 'latin1') as unknown as string);
+    expect(bytes.status).toBe(400);
+    expect(bytes.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(bytes.body.errors).toEqual([{ field: 'password', message: 'is not valid UTF-8' }]);
   });
 
   it('an Idempotency-Key longer than 255 characters is refused', async () => {

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { migrate } from '../../src/db/migrate.ts';
+import { createLogger } from '../../src/http/observability.ts';
 import { MULTI_CONNECTION_SKIP, onPglite, testDatabase } from '../helpers/db.ts';
 import { paymentBody, TEST_SECRET, type TestHub, testHub } from '../helpers/hub.ts';
 
@@ -87,7 +88,7 @@ describe('operations endpoints', () => {
 });
 
 describe('logs', () => {
-  it('carry the request id and never the API key or the payer', async () => {
+  it('the hub’s own logger writes the request id, never the API key, the payer or a capability URL', async () => {
     const lines: string[] = [];
     const sink = new Writable({
       write(chunk, _enc, done) {
@@ -95,30 +96,34 @@ describe('logs', () => {
         done();
       },
     });
-    const logger = pino(
-      {
-        level: 'info',
-        redact: { paths: (await import('../../src/http/observability.ts')).REDACT, censor: '[redacted]' },
-      },
-      sink,
-    );
     const app = createApp({
       db: hub.db,
-      logger,
+      logger: createLogger('info', sink),
       publicUrl: 'http://x',
       rateLimit: 0,
       secretKey: TEST_SECRET,
     });
     const payer = { name: 'Trần Thị Bình', id_number: '079123456789', email: 'binh@example.vn' };
-    await request(app)
+    const created = await request(app)
       .post('/v1/payments')
       .set('Authorization', `Bearer ${hub.keys.a}`)
       .set('X-Request-Id', 'log-test-1')
       .send(paymentBody({ payer }));
+    expect(created.status).toBe(201);
+    const token = (created.body.checkout_url as string).split('/').pop()!;
+    const signature = 'f00dfeedcafe0123456789abcdef0123';
+    await request(app).get(`/checkout/${token}?lang=en`).set('Cookie', 'payhub_session=sess-secret');
+    await request(app).get('/receipts/PH26E-0000042-SECRET');
+    await request(app).get(`/return/vnpay?vnp_TxnRef=att_1&vnp_SecureHash=${signature}`);
+    await request(app).post(`/notify/momo?signature=${signature}`).send({ signature });
     const text = lines.join('');
     expect(text).toContain('log-test-1');
-    expect(text).not.toContain(hub.keys.a);
-    for (const value of Object.values(payer)) expect(text).not.toContain(value);
+    expect(text).toContain('"url":"/checkout/:token?lang=en"');
+    expect(text).toContain('"url":"/receipts/:code"');
+    expect(text).toContain('"url":"/return/vnpay"');
+    expect(text).toContain('"url":"/notify/momo"');
+    for (const secret of [hub.keys.a, token, 'sess-secret', 'SECRET', signature, ...Object.values(payer)])
+      expect(text).not.toContain(secret);
   });
 });
 
@@ -171,8 +176,10 @@ describe('migrations', () => {
          VALUES ($1, $2, 'test', 'created', 'VND', $4, $3, 'R', 'd', 'https://x', '{"type":"fee"}', 'vi', $1, now(), now(), now())`,
         [`pay_${Math.random()}`, agency.rows[0]!.id, amount, principal],
       );
-    await expect(insert('-1', '-1')).rejects.toThrow();
-    await expect(insert('1000000000000', '1000000000000')).rejects.toThrow();
-    await expect(insert('100', '99')).rejects.toThrow();
+    // 23514 check_violation: the amount's range, and principal never above the amount.
+    const refused = { code: '23514' };
+    await expect(insert('-1', '-1')).rejects.toMatchObject(refused);
+    await expect(insert('1000000000000', '1000000000000')).rejects.toMatchObject(refused);
+    await expect(insert('100', '99')).rejects.toMatchObject(refused);
   });
 });

@@ -41,13 +41,17 @@ describe('payhub users:create and reconcile', () => {
       agency: 'STC-HN',
     });
     const again = payhub(
-      ['users:create', '--email', 'ketoan@stc.hanoi.gov.vn', '--role', 'finance'],
+      ['users:create', '--email', 'ketoan@stc.hanoi.gov.vn', '--role', 'finance', '--agency', 'STC-HN'],
       env,
       'another long passphrase',
     );
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/already exists/);
-    const weak = payhub(['users:create', '--email', 'x@stc.hanoi.gov.vn', '--role', 'finance'], env, 'short');
+    const weak = payhub(
+      ['users:create', '--email', 'x@stc.hanoi.gov.vn', '--role', 'finance', '--agency', 'STC-HN'],
+      env,
+      'short',
+    );
     expect(weak.stderr).toMatch(/at least 12/);
     const role = payhub(
       ['users:create', '--email', 'y@stc.hanoi.gov.vn', '--role', 'boss'],
@@ -56,6 +60,33 @@ describe('payhub users:create and reconcile', () => {
     );
     expect(role.stderr).toMatch(/--role must be one of/);
   });
+
+  it('a finance or auditor user without --agency is refused unless --hub-wide says so', () => {
+    for (const role of ['finance', 'auditor']) {
+      const forgot = payhub(['users:create', '--email', `${role}@payhub.gov.vn`, '--role', role], env, 'x');
+      expect(forgot.status).toBe(2);
+      expect(forgot.stderr).toBe(
+        `payhub: a ${role} user needs --agency C, or --hub-wide to see the whole hub\n`,
+      );
+    }
+    const both = payhub(
+      ['users:create', '--email', 'b@payhub.gov.vn', '--role', 'finance', '--agency', 'STC-HN', '--hub-wide'],
+      env,
+      'a long enough passphrase',
+    );
+    expect(both.stderr).toMatch(/not both/);
+    const meant = payhub(
+      ['users:create', '--email', 'hq@payhub.gov.vn', '--role', 'finance', '--hub-wide', '--json'],
+      env,
+      'a long enough passphrase',
+    );
+    expect(meant.stderr).toBe('');
+    expect(JSON.parse(meant.stdout)).toMatchObject({
+      email: 'hq@payhub.gov.vn',
+      role: 'finance',
+      agency: null,
+    });
+  }, 300_000);
 
   it('reconciles a file with a summary table, from the drop folder by default; a bad file exits non-zero', () => {
     const folder = path.join(dataDir, 'settlements', 'sandbox');

@@ -22,6 +22,7 @@ async function main() {
     rateLimit: config.rateLimit,
     secretKey,
     reconciliation: config.reconciliation,
+    allowPrivateWebhooks: config.allowPrivateWebhooks,
   };
   const services = createServices(options);
   const app = createApp(options, services);
@@ -59,6 +60,7 @@ async function main() {
     bankDropDir: config.bankDropDir,
     reconciliationCron: config.reconciliation.cron,
   });
+  logger.info({ work: config.jobs }, 'background jobs started');
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -21,9 +21,10 @@ interface Received {
   body: string;
 }
 
-/** A portal's receiver on 127.0.0.1: answers each request with what `answer` says. */
-async function receiver(answer: (r: Received, n: number) => number) {
+/** A portal's receiver on 127.0.0.1: answers each request with what `answer` says ('hang': never). */
+async function receiver(answer: (r: Received, n: number) => number | 'hang') {
   const received: Received[] = [];
+  const hanging: http.ServerResponse[] = [];
   const waiters: { until: () => boolean; resolve: () => void }[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
@@ -31,8 +32,12 @@ async function receiver(answer: (r: Received, n: number) => number) {
     req.on('end', () => {
       const r = { at: performance.now(), headers: req.headers, body };
       received.push(r);
-      res.statusCode = answer(r, received.length);
-      res.end();
+      const status = answer(r, received.length);
+      if (status === 'hang') hanging.push(res);
+      else {
+        res.statusCode = status;
+        res.end();
+      }
       for (const w of [...waiters]) if (w.until()) w.resolve();
     });
   });
@@ -55,13 +60,20 @@ async function receiver(answer: (r: Received, n: number) => number) {
         });
       });
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 
 interface LiveHub {
   base: string;
   key: string;
+  env: Record<string, string>;
+  /** Kills the server as a crash would (SIGKILL: nothing is finished or released). */
+  crash(): void;
   /** The hub's database, on Postgres only (PGlite's one connection belongs to the server). */
   db: Db | null;
   stop(): Promise<void>;
@@ -104,9 +116,11 @@ async function startLiveHub(driver: 'pg' | 'pglite'): Promise<LiveHub> {
   return {
     base: `http://127.0.0.1:${port}`,
     key,
+    env,
+    crash: () => server.child.kill('SIGKILL'),
     db: database?.db ?? null,
     async stop() {
-      await server.stop();
+      if (server.child.signalCode === null) await server.stop();
       await database?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
@@ -133,6 +147,9 @@ function client(hub: LiveHub) {
       const created = await call('POST', '/v1/webhook_endpoints', { url, events: ['payment.succeeded'] });
       expect(created.status).toBe(201);
       return created.body as { id: string; secret: string };
+    },
+    async deleteEndpoint(id: string) {
+      expect((await call('DELETE', `/v1/webhook_endpoints/${id}`)).status).toBe(200);
     },
     /** Creates a payment and pays it through the sandbox; resolves at the success response. */
     async pay(reference: string) {
@@ -190,6 +207,7 @@ describe.each(['pg', 'pglite'] as const)('webhooks through the running hub (%s)'
           expect(event.data.id).toBe(paid.id);
         }
         expect(first.headers['webhook-id']).toBe(retry.headers['webhook-id']);
+        await api.deleteEndpoint(endpoint.id);
         process.stdout.write(
           `webhooks-live ${driver}: first try ${Math.round(first.at - paid.at)} ms after the success, retry after ${Math.round(gap)} ms\n`,
         );
@@ -198,5 +216,74 @@ describe.each(['pg', 'pglite'] as const)('webhooks through the running hub (%s)'
       }
     },
     40_000,
+  );
+
+  it.skipIf(skip)(
+    'an event failing with its next retry minutes away does not hold back a later one to its endpoint',
+    async () => {
+      let failing = '';
+      const portal = await receiver((r) => (eventOf(r).data.id === failing ? 500 : 200));
+      try {
+        const api = client(hub);
+        const endpoint = await api.endpoint(portal.url);
+        const first = await api.pay(`HS-LIVE-${driver}-held-1`);
+        failing = first.id;
+        // Two tries (at once, then 5 s later) fail: its next retry is 5 minutes away.
+        await portal.when(() => portal.received.length >= 2, 15_000);
+        expect(portal.received.map((r) => eventOf(r).data.id)).toEqual([first.id, first.id]);
+        const second = await api.pay(`HS-LIVE-${driver}-held-2`);
+        await portal.when(() => portal.received.some((r) => eventOf(r).data.id === second.id), 10_000);
+        const delivered = portal.received.find((r) => eventOf(r).data.id === second.id)!;
+        expect(delivered.at - second.at).toBeLessThan(2_000);
+        new Webhook(endpoint.secret).verify(delivered.body, delivered.headers as Record<string, string>);
+        await api.deleteEndpoint(endpoint.id);
+      } finally {
+        await portal.close();
+      }
+    },
+    40_000,
+  );
+});
+
+describe('a crashed sender (Postgres: two instances in turn on one database)', () => {
+  const skip = onPglite ? 'needs the local Postgres' : false;
+
+  it.skipIf(skip)(
+    'its lease expires within seconds: the next instance sends the delivery it was sending',
+    async () => {
+      const first = await startLiveHub('pg');
+      let next: Awaited<ReturnType<typeof startServer>> | null = null;
+      let crashedAt = 0;
+      // The first request never gets an answer: its sender dies while it is in flight.
+      const portal = await receiver((_r, n) => {
+        if (n > 1) return 200;
+        crashedAt = performance.now();
+        first.crash();
+        return 'hang';
+      });
+      try {
+        const api = client(first);
+        const endpoint = await api.endpoint(portal.url);
+        const paid = await api.pay('HS-LIVE-crash-1');
+        await portal.when(() => portal.received.length >= 1, 10_000);
+        next = await startServer({ ...first.env, PORT: String(await freePort()) }, /background jobs started/);
+        const readyAt = performance.now();
+        // Due once the 10 s lease has run out, or at once if the next instance took longer to start.
+        const bound = Math.max(crashedAt + 10_000, readyAt) + 4_000;
+        await portal.when(() => portal.received.length >= 2, bound - performance.now());
+        const redelivered = portal.received[1]!;
+        expect(redelivered.at).toBeLessThan(bound);
+        expect(eventOf(redelivered).data.id).toBe(paid.id);
+        new Webhook(endpoint.secret).verify(redelivered.body, redelivered.headers as Record<string, string>);
+        process.stdout.write(
+          `webhooks-live crash: redelivered ${Math.round(redelivered.at - crashedAt)} ms after the crash (next instance ready after ${Math.round(readyAt - crashedAt)} ms)\n`,
+        );
+      } finally {
+        await portal.close();
+        await next?.stop();
+        await first.stop();
+      }
+    },
+    120_000,
   );
 });

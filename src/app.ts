@@ -48,6 +48,8 @@ export interface AppOptions {
   resolveHost?: Resolve;
   /** Per webhook request; default 10 s. */
   webhookTimeoutMs?: number;
+  /** PAYHUB_ALLOW_PRIVATE_WEBHOOKS: test-mode endpoints may target loopback and private addresses. */
+  allowPrivateWebhooks?: boolean;
   /** Reconciliation settings (config.reconciliation); defaults: 2 carry days, no fee rules. */
   reconciliation?: ReconSettings;
 }
@@ -73,6 +75,7 @@ export function createServices(options: Omit<AppOptions, 'logger' | 'rateLimit' 
     sealer: sealer(options.secretKey),
     resolve: options.resolveHost,
     timeoutMs: options.webhookTimeoutMs,
+    allowPrivate: options.allowPrivateWebhooks,
   });
   const refunds = refundsService({ db, providers });
   const ledger = ledgerService({ db });

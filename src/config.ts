@@ -17,6 +17,8 @@ export interface Config {
   /** PAYHUB_TRUST_PROXY: Express's `trust proxy` (false, true, a hop count, or addresses/CIDRs/loopback…). */
   trustProxy: boolean | number | string;
   reconciliation: ReconciliationConfig;
+  /** PAYHUB_ALLOW_PRIVATE_WEBHOOKS: test-mode webhooks may target loopback/private addresses (default: on without DATABASE_URL). */
+  allowPrivateWebhooks: boolean;
 }
 
 /** Daily reconciliation (PAYHUB_RECON_*, PAYHUB_SETTLEMENT_DIR, PAYHUB_PROVIDER_FEES). */
@@ -109,6 +111,10 @@ export function loadConfig(env: Env = process.env): Config {
   } catch {
     throw new ConfigError(`PUBLIC_URL is not a URL: "${publicUrl}"`);
   }
+  const databaseUrl = env.DATABASE_URL || undefined;
+  const allowPrivate = env.PAYHUB_ALLOW_PRIVATE_WEBHOOKS || (databaseUrl ? 'off' : 'on');
+  if (allowPrivate !== 'on' && allowPrivate !== 'off')
+    throw new ConfigError(`PAYHUB_ALLOW_PRIVATE_WEBHOOKS must be "on" or "off", got "${allowPrivate}"`);
   const logLevel = env.LOG_LEVEL || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`);
@@ -116,7 +122,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     port,
     host: env.HOST || '127.0.0.1',
-    databaseUrl: env.DATABASE_URL || undefined,
+    databaseUrl,
     dataDir: path.resolve(env.PAYHUB_DATA_DIR || '.payhub'),
     publicUrl,
     secretKey,
@@ -127,5 +133,6 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     trustProxy: trustProxy(env.PAYHUB_TRUST_PROXY),
     reconciliation: reconciliation(env, path.resolve(env.PAYHUB_DATA_DIR || '.payhub')),
+    allowPrivateWebhooks: allowPrivate === 'on',
   };
 }

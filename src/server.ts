@@ -23,6 +23,7 @@ async function main() {
     trustProxy: config.trustProxy,
     secretKey,
     reconciliation: config.reconciliation,
+    allowPrivateWebhooks: config.allowPrivateWebhooks,
   };
   const services = createServices(options);
   const app = createApp(options, services);
@@ -60,7 +61,7 @@ async function main() {
     bankDropDir: config.bankDropDir,
     reconciliationCron: config.reconciliation.cron,
   });
-  logger.info({ work: config.jobs }, 'job queue started');
+  logger.info({ work: config.jobs }, 'background jobs started');
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -158,7 +158,11 @@ const COMMANDS: Record<string, Command> = {
       if (unknown.length)
         throw new UsageError(`unknown event type ${unknown.join(', ')}; known: ${EVENT_TYPES.join(', ')}`);
       const agency = await agencyByCode(db, required(values, 'agency'));
-      const webhooks = webhooksService({ db, sealer: sealer(loadSecretKey(config)) });
+      const webhooks = webhooksService({
+        db,
+        sealer: sealer(loadSecretKey(config)),
+        allowPrivate: config.allowPrivateWebhooks,
+      });
       let created: Record<string, unknown>;
       try {
         const stored = await webhooks.createEndpoint(

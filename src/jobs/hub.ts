@@ -7,6 +7,7 @@ import {
   providersWithDropFolder,
   reconcileFromDropFolder,
 } from '../reconciliation/job.ts';
+import { LEASE_SECONDS } from '../webhooks/service.ts';
 import { type Queue, startQueue } from './queue.ts';
 
 /**
@@ -101,20 +102,47 @@ export async function startHubJobs(options: HubJobsOptions): Promise<HubQueue> {
     sweep,
   );
 
+  // A retry (or an expiring lease) due before the next minute's run gets a run of its own, twice
+  // over: a deferred job, which any instance runs even if this one stops, and a local timer that
+  // wakes this instance's worker when it falls due (the deferred job alone would wait for a poll).
+  let retryTimer: { at: number; timer: NodeJS.Timeout } | null = null;
+  const wakeDeliveriesIn = (seconds: number) => {
+    const at = Date.now() + seconds * 1000;
+    if (retryTimer && retryTimer.at <= at) return;
+    if (retryTimer) clearTimeout(retryTimer.timer);
+    const timer = setTimeout(() => {
+      retryTimer = null;
+      services.webhooks.nudge();
+    }, seconds * 1000);
+    timer.unref();
+    retryTimer = { at, timer };
+  };
   await queue.define(
     'webhooks.deliver',
     async () => {
-      const sent = await services.webhooks.deliverDue();
+      const sent = await services.webhooks.deliverDue({
+        // Should this instance die mid-send, another runs once the leases have run out.
+        onClaimed: async () => {
+          const inSeconds = LEASE_SECONDS + 1;
+          await queue.send(
+            'webhooks.deliver',
+            {},
+            { startAfter: inSeconds, singletonKey: `at:${Math.floor(Date.now() / 1000) + inSeconds}` },
+          );
+        },
+      });
       if (sent.delivered + sent.retry + sent.failed) logger.info(sent, 'webhook deliveries tried');
-      // A retry due before the next minute's run gets a run of its own (one per second slot).
-      const next = await services.webhooks.nextDueAt();
-      if (next && next.getTime() < Date.now() + 60_000) {
-        const at = new Date(Math.max(next.getTime(), Date.now()));
+      // Seconds by the database's clock (next_attempt_at's), at least 1: a delivery due but held
+      // back behind an earlier one of its endpoint is looked at again each second, not in a loop.
+      const next = await services.webhooks.nextDueInSeconds();
+      if (next !== null && next < 60) {
+        const inSeconds = Math.max(1, Math.ceil(next));
         await queue.send(
           'webhooks.deliver',
           {},
-          { startAfter: at, singletonKey: `at:${Math.floor(at.getTime() / 1000)}` },
+          { startAfter: inSeconds, singletonKey: `at:${Math.floor(Date.now() / 1000) + inSeconds}` },
         );
+        if (work) wakeDeliveriesIn(next > 0 ? next : 1);
       }
     },
     sweep,
@@ -185,6 +213,8 @@ export async function startHubJobs(options: HubJobsOptions): Promise<HubQueue> {
     await queue.schedule('bank.settle', '* * * * *');
     if (options.bankDropDir) await queue.schedule('bank.drop', '* * * * *');
     await queue.schedule('webhooks.deliver', '* * * * *');
+    // At start-up, what is pending (a crashed instance's leases included) is looked at at once.
+    await queue.send('webhooks.deliver', {});
     await queue.schedule('refunds.execute', '* * * * *');
     await queue.schedule('receipts.issue', '* * * * *');
     if (options.reconciliationCron) await queue.schedule('reconciliation.daily', options.reconciliationCron);

@@ -107,10 +107,18 @@ export const deleteEndpoint = (db: Queryable, agencyId: string, mode: string, id
   );
 
 /**
- * Claims up to `limit` due deliveries, each the oldest pending one of its endpoint (a later event
- * waits while an earlier one to the same endpoint is pending, retries included). The claim is a
- * lease: next_attempt_at moves `leaseSeconds` ahead, so no other instance takes the row while
- * this one sends, and a crash mid-send only delays it. SKIP LOCKED lets instances claim at once.
+ * How far ahead an earlier pending delivery's next try may be and still hold later events to the
+ * same endpoint back: while it is in flight (leased) or due within this, events go in creation
+ * order; once its next retry is further away, later events pass it (portals order by created_at).
+ */
+export const HOLD_BACK_SECONDS = 60;
+
+/**
+ * Claims up to `limit` due deliveries, each the oldest of its endpoint that nothing earlier holds
+ * back (see HOLD_BACK_SECONDS). The claim is a lease: next_attempt_at moves `leaseSeconds` ahead,
+ * renewed while the send is in flight (renewLeases), so no other instance takes the row meanwhile
+ * and a crashed sender's claim expires within seconds. `attempts` is the claim's token.
+ * SKIP LOCKED lets instances claim at once.
  */
 export const claimDue = (db: Queryable, limit: number, leaseSeconds: number) =>
   db.query<ClaimedRow>(
@@ -120,7 +128,8 @@ export const claimDue = (db: Queryable, limit: number, leaseSeconds: number) =>
           AND NOT EXISTS (
             SELECT 1 FROM webhook_deliveries p
              WHERE p.endpoint_id = d.endpoint_id AND p.status = 'pending'
-               AND (p.event_created_at, p.event_id) < (d.event_created_at, d.event_id))
+               AND (p.event_created_at, p.event_id) < (d.event_created_at, d.event_id)
+               AND p.next_attempt_at < now() + make_interval(secs => ${HOLD_BACK_SECONDS}))
         ORDER BY d.event_created_at, d.event_id
         LIMIT $1
         FOR UPDATE SKIP LOCKED
@@ -136,6 +145,25 @@ export const claimDue = (db: Queryable, limit: number, leaseSeconds: number) =>
     [limit, leaseSeconds],
   );
 
+/** Extends the leases of claims still in flight (each matched by its claim's attempts count). */
+export const renewLeases = (
+  db: Queryable,
+  claims: { endpoint_id: string; event_id: string; attempts: number }[],
+  leaseSeconds: number,
+) =>
+  db.query(
+    `UPDATE webhook_deliveries d SET next_attempt_at = now() + make_interval(secs => $4)
+       FROM unnest($1::text[], $2::text[], $3::int[]) AS c(endpoint_id, event_id, attempts)
+      WHERE d.endpoint_id = c.endpoint_id AND d.event_id = c.event_id AND d.attempts = c.attempts
+        AND d.status = 'pending'`,
+    [
+      claims.map((c) => c.endpoint_id),
+      claims.map((c) => c.event_id),
+      claims.map((c) => c.attempts),
+      leaseSeconds,
+    ],
+  );
+
 /** Logs one try and moves the delivery on: delivered, due again after `retryInSeconds`, or failed. */
 export const recordTry = (
   db: Queryable,
@@ -147,6 +175,8 @@ export const recordTry = (
     error: string | null;
     outcome: 'delivered' | 'retry' | 'failed';
     retryInSeconds: number;
+    /** The claim's token: a claim whose lease was lost (and taken again) no longer moves the row. */
+    attempts: number;
   },
 ) =>
   db.query(
@@ -159,14 +189,18 @@ export const recordTry = (
         delivered_at = CASE WHEN $6::text = 'delivered' THEN now() ELSE delivered_at END,
         next_attempt_at = CASE WHEN $6::text = 'retry' THEN now() + make_interval(secs => $7) ELSE next_attempt_at END,
         updated_at = now()
-      WHERE endpoint_id = $1 AND event_id = $2 AND status = 'pending'`,
-    [t.endpointId, t.eventId, t.statusCode, t.durationMs, t.error, t.outcome, t.retryInSeconds],
+      WHERE endpoint_id = $1 AND event_id = $2 AND status = 'pending' AND attempts = $8`,
+    [t.endpointId, t.eventId, t.statusCode, t.durationMs, t.error, t.outcome, t.retryInSeconds, t.attempts],
   );
 
-/** The soonest time a pending delivery is due (for scheduling the next run), if any. */
+/**
+ * Seconds until the soonest pending delivery is due (0 if one is), by the database's clock like
+ * every next_attempt_at, so the hub's own clock being off cannot shift the next run; null if none.
+ */
 export const nextDue = (db: Queryable) =>
-  db.query<{ at: Date | null }>(
-    `SELECT min(next_attempt_at) AS at FROM webhook_deliveries WHERE status = 'pending'`,
+  db.query<{ in_seconds: number | null }>(
+    `SELECT greatest(0, extract(epoch FROM min(next_attempt_at) - now()))::float8 AS in_seconds
+       FROM webhook_deliveries WHERE status = 'pending'`,
   );
 
 export const deliveriesOfEndpoint = (

@@ -43,10 +43,16 @@ export interface WebhooksDeps {
   /** Per request; a slower endpoint counts as a failed try. */
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** PAYHUB_ALLOW_PRIVATE_WEBHOOKS: test-mode endpoints may target loopback and private addresses. */
+  allowPrivate?: boolean;
 }
 
-/** A claimed delivery stays leased this long: longer than any request can take. */
-const LEASE_SECONDS = 60;
+/**
+ * A claimed delivery is leased this long, and the lease is renewed every LEASE_RENEW_MS while
+ * its request is in flight: a crashed sender's claim expires within seconds.
+ */
+export const LEASE_SECONDS = 10;
+const LEASE_RENEW_MS = 3_000;
 
 export function endpointJson(row: q.EndpointRow) {
   return {
@@ -91,7 +97,9 @@ export function webhooksService(deps: WebhooksDeps) {
   const resolve = deps.resolve ?? systemResolve;
   const timeoutMs = deps.timeoutMs ?? 10_000;
   const send = deps.fetch ?? (undiciFetch as unknown as typeof fetch);
-  const live = publicOnlyAgent(resolve);
+  const allowPrivate = deps.allowPrivate ?? false;
+  // Endpoints held to public addresses connect only to addresses checked at connect time.
+  const publicOnly = { live: publicOnlyAgent(resolve, 'live'), test: publicOnlyAgent(resolve, 'test') };
   const listeners = new Set<() => void>();
 
   async function createEndpoint(
@@ -100,7 +108,7 @@ export function webhooksService(deps: WebhooksDeps) {
     remember?: (tx: Queryable, response: StoredResponse) => Promise<void>,
   ): Promise<StoredResponse> {
     try {
-      await checkEndpointUrl(input.url, owner.mode, resolve);
+      await checkEndpointUrl(input.url, owner.mode, resolve, allowPrivate);
     } catch (error) {
       if (!(error instanceof WebhookUrlError)) throw error;
       throw new ApiError(
@@ -162,7 +170,7 @@ export function webhooksService(deps: WebhooksDeps) {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      await checkEndpointUrl(d.url, d.endpoint_mode, resolve);
+      await checkEndpointUrl(d.url, d.endpoint_mode, resolve, allowPrivate);
       const secrets = [d.secret, ...(d.previous_secret ? [d.previous_secret] : [])].map((sealed) =>
         sealer.open<string>(sealed),
       );
@@ -188,20 +196,25 @@ export function webhooksService(deps: WebhooksDeps) {
         body,
         // A redirect is not followed: it could lead anywhere, including inside our network.
         redirect: 'manual',
-        ...(d.endpoint_mode === 'live' ? { dispatcher: live } : {}),
+        ...(d.endpoint_mode === 'live' || !allowPrivate ? { dispatcher: publicOnly[d.endpoint_mode] } : {}),
         signal: AbortSignal.timeout(timeoutMs),
       });
       statusCode = res.status;
       await res.body?.cancel().catch(() => {});
       if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
     } catch (e) {
+      // The log is read back by the API key's holder: it names what happened, never the raw
+      // connection error (errno text and the address dialled would let one probe ports).
       const err = e as Error;
+      const cause = err.cause as Error | undefined;
       error =
         err.name === 'TimeoutError'
           ? `timed out after ${timeoutMs} ms`
           : err instanceof WebhookUrlError
             ? `URL not allowed: ${err.message}`
-            : `${err.message}${(err.cause as Error | undefined)?.message ? `: ${(err.cause as Error).message}` : ''}`;
+            : cause instanceof WebhookUrlError
+              ? `URL not allowed: ${cause.message}`
+              : 'connection_failed';
     }
     const next = error === null ? { outcome: 'delivered' as const } : afterFailure(d.attempts);
     await q.recordTry(db, {
@@ -212,6 +225,7 @@ export function webhooksService(deps: WebhooksDeps) {
       error: error?.slice(0, 500) ?? null,
       outcome: next.outcome,
       retryInSeconds: next.outcome === 'retry' ? next.inSeconds : 0,
+      attempts: d.attempts,
     });
     return next.outcome;
   }
@@ -283,21 +297,46 @@ export function webhooksService(deps: WebhooksDeps) {
      * Sends every due delivery, oldest first, one at a time per endpoint, until none is due.
      * Safe to run on several instances at once (rows are claimed with SKIP LOCKED and leased).
      */
-    async deliverDue(options: { batch?: number; maxRounds?: number } = {}) {
+    async deliverDue(
+      options: {
+        batch?: number;
+        maxRounds?: number;
+        /** Called once claims are leased, before sending: the job plans a run for when leases would expire. */
+        onClaimed?: () => Promise<void>;
+      } = {},
+    ) {
       const { batch = 20, maxRounds = 100 } = options;
+      let planned = false;
       const totals = { delivered: 0, retry: 0, failed: 0 };
       for (let round = 0; round < maxRounds; round++) {
         const claimed = (await q.claimDue(db, batch, LEASE_SECONDS)).rows;
         if (claimed.length === 0) break;
-        for (const outcome of await Promise.all(claimed.map(attempt))) totals[outcome]++;
+        if (!planned && options.onClaimed) {
+          planned = true;
+          await options.onClaimed();
+        }
+        const inFlight = new Set(claimed);
+        const renewing = setInterval(() => {
+          q.renewLeases(db, [...inFlight], LEASE_SECONDS).catch(() => {
+            // A lease not renewed expires: the delivery is at worst sent twice (at least once).
+          });
+        }, LEASE_RENEW_MS);
+        try {
+          const outcomes = await Promise.all(
+            claimed.map((d) => attempt(d).finally(() => inFlight.delete(d))),
+          );
+          for (const outcome of outcomes) totals[outcome]++;
+        } finally {
+          clearInterval(renewing);
+        }
       }
       return totals;
     },
 
-    /** When the next pending delivery is due, if any: the job schedules its next run then. */
-    async nextDueAt(): Promise<Date | null> {
-      const at = (await q.nextDue(db)).rows[0]?.at;
-      return at ? new Date(at) : null;
+    /** Seconds until the next pending delivery is due (0: now), or null: the job schedules its next run. */
+    async nextDueInSeconds(): Promise<number | null> {
+      const inSeconds = (await q.nextDue(db)).rows[0]?.in_seconds;
+      return inSeconds === null || inSeconds === undefined ? null : Number(inSeconds);
     },
 
     /** Called after a transaction that wrote outbox rows commits: wakes the delivery job. */

@@ -20,12 +20,18 @@ export function isPublicAddress(address: string): boolean {
 }
 
 /**
- * An endpoint URL must be http(s) without credentials. In live mode it must be https and every
- * address its host resolves to must be public: the hub must not be turned against its own
- * network (SSRF). Checked when the endpoint is created and again before each delivery, since
- * DNS answers can change.
+ * An endpoint URL must be http(s) without credentials, and every address its host resolves to
+ * must be public: the hub must not be turned against its own network (SSRF). Live mode also
+ * wants https. Only `allowPrivate` (PAYHUB_ALLOW_PRIVATE_WEBHOOKS, for local development) lets
+ * a test-mode endpoint target loopback and private addresses. Checked when the endpoint is
+ * created and again before each delivery, since DNS answers can change.
  */
-export async function checkEndpointUrl(value: string, mode: 'test' | 'live', resolve: Resolve): Promise<URL> {
+export async function checkEndpointUrl(
+  value: string,
+  mode: 'test' | 'live',
+  resolve: Resolve,
+  allowPrivate = false,
+): Promise<URL> {
   let url: URL;
   try {
     url = new URL(value);
@@ -34,8 +40,8 @@ export async function checkEndpointUrl(value: string, mode: 'test' | 'live', res
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new WebhookUrlError('must be http(s)');
   if (url.username || url.password) throw new WebhookUrlError('must not carry credentials');
-  if (mode === 'test') return url;
-  if (url.protocol !== 'https:') throw new WebhookUrlError('must be https in live mode');
+  if (mode === 'test' && allowPrivate) return url;
+  if (mode === 'live' && url.protocol !== 'https:') throw new WebhookUrlError('must be https in live mode');
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   let addresses: string[];
   if (ipaddr.isValid(host)) addresses = [host];
@@ -48,20 +54,22 @@ export async function checkEndpointUrl(value: string, mode: 'test' | 'live', res
   }
   if (addresses.length === 0) throw new WebhookUrlError(`host ${host} does not resolve`);
   const blocked = addresses.find((a) => !isPublicAddress(a));
-  if (blocked) {
-    throw new WebhookUrlError(
-      `resolves to ${blocked}, a private, loopback or reserved address: not allowed in live mode`,
-    );
-  }
+  if (blocked) throw new WebhookUrlError(notPublic(blocked, mode));
   return url;
 }
 
+function notPublic(address: string, mode: 'test' | 'live'): string {
+  return mode === 'live'
+    ? `resolves to ${address}, a private, loopback or reserved address: not allowed in live mode`
+    : `resolves to ${address}, a private, loopback or reserved address: not allowed unless PAYHUB_ALLOW_PRIVATE_WEBHOOKS is on`;
+}
+
 /**
- * Live deliveries dial only addresses found public at connect time: the address checked is the
+ * Deliveries held to public addresses dial only addresses found public at connect time: the address checked is the
  * address connected to, so a DNS answer changed after checkEndpointUrl (rebinding) cannot turn a
  * delivery against the hub's own network. IP-literal hosts are checked by checkEndpointUrl alone.
  */
-export function publicOnlyAgent(resolve: Resolve): Agent {
+export function publicOnlyAgent(resolve: Resolve, mode: 'test' | 'live' = 'live'): Agent {
   return new Agent({
     connect: {
       lookup(hostname, options, callback) {
@@ -70,11 +78,7 @@ export function publicOnlyAgent(resolve: Resolve): Agent {
             const blocked = addresses.find((a) => !isPublicAddress(a));
             if (addresses.length === 0 || blocked) {
               callback(
-                new WebhookUrlError(
-                  blocked
-                    ? `resolves to ${blocked}, a private, loopback or reserved address: not allowed in live mode`
-                    : `host ${hostname} does not resolve`,
-                ),
+                new WebhookUrlError(blocked ? notPublic(blocked, mode) : `host ${hostname} does not resolve`),
                 '',
                 4,
               );

@@ -26,7 +26,13 @@ export interface TestHub extends TestDatabase {
 
 /** A migrated database, two agencies (A with test and live keys, B with a test key) and the app. */
 export async function testHub(
-  options: { now?: () => Date; kind?: 'pglite'; rateLimit?: number } = {},
+  options: {
+    now?: () => Date;
+    kind?: 'pglite';
+    rateLimit?: number;
+    /** PAYHUB_ALLOW_PRIVATE_WEBHOOKS=on: test-mode endpoints may target a receiver on 127.0.0.1. */
+    allowPrivateWebhooks?: boolean;
+  } = {},
 ): Promise<TestHub> {
   const database = await testDatabase({ kind: options.kind });
   const { db } = database;
@@ -39,7 +45,13 @@ export async function testHub(
   const a = await createApiKey(db, 'PROV-A', 'test');
   const aLive = await createApiKey(db, 'PROV-A', 'live');
   const b = await createApiKey(db, 'PROV-B', 'test');
-  const appOptions = { db, publicUrl: PUBLIC_URL, secretKey: TEST_SECRET, now: options.now };
+  const appOptions = {
+    db,
+    publicUrl: PUBLIC_URL,
+    secretKey: TEST_SECRET,
+    now: options.now,
+    allowPrivateWebhooks: options.allowPrivateWebhooks,
+  };
   const services = createServices(appOptions);
   const app = createApp(
     { ...appOptions, logger: pino({ level: 'silent' }), rateLimit: options.rateLimit ?? 0 },

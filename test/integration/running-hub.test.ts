@@ -50,7 +50,7 @@ beforeAll(async () => {
       LOG_LEVEL: 'info',
     },
     // Fully started: a database cut while the job queue starts would (rightly) stop the process.
-    /job queue started/,
+    /background jobs started/,
   );
 }, 90_000);
 

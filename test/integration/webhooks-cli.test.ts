@@ -46,7 +46,7 @@ describe('payhub webhooks:create', () => {
         'payment.succeeded,refund.succeeded',
         '--json',
       ],
-      env,
+      { ...env, PAYHUB_ALLOW_PRIVATE_WEBHOOKS: 'on' },
     );
     expect(created.stderr).toBe('');
     expect(created.status).toBe(0);

@@ -20,6 +20,7 @@ import {
   testHub,
 } from '../helpers/hub.ts';
 import { paidPayment } from '../helpers/money-flows.ts';
+import { freePort } from '../helpers/spawn.ts';
 
 interface Received {
   path: string;
@@ -58,7 +59,8 @@ const portal = receiver();
 let endpoint: { id: string; secret: string };
 
 beforeAll(async () => {
-  hub = await testHub();
+  // The portal's receiver listens on 127.0.0.1: the setting for local development is on.
+  hub = await testHub({ allowPrivateWebhooks: true });
   await enableProvider(hub.db, 'PROV-A', 'sandbox');
   await new Promise<void>((resolve) => portal.server.listen(0, '127.0.0.1', resolve));
   services = createServices({
@@ -66,6 +68,7 @@ beforeAll(async () => {
     publicUrl: PUBLIC_URL,
     secretKey: TEST_SECRET,
     webhookTimeoutMs: 300,
+    allowPrivateWebhooks: true,
   });
   const res = await hub.api().post('/v1/webhook_endpoints', { url: portal.url() }, 'endpoint-1');
   expectContract(res, 'createWebhookEndpoint');
@@ -243,6 +246,77 @@ describe('webhook endpoints', () => {
   });
 });
 
+describe('private addresses (PAYHUB_ALLOW_PRIVATE_WEBHOOKS off, the default with DATABASE_URL)', () => {
+  it("a test key cannot point an endpoint at the hub's own network, at creation or at send, nor probe ports through the log", async () => {
+    const strict = await testHub();
+    try {
+      for (const url of [
+        'http://127.0.0.1:5432/',
+        'http://169.254.169.254/latest/meta-data/',
+        'http://10.0.0.8:6379/',
+        'http://[::1]:22/',
+      ]) {
+        const res = await strict.api().post('/v1/webhook_endpoints', { url });
+        expectContract(res, 'createWebhookEndpoint');
+        expect(res.status, url).toBe(422);
+        expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+        expect(res.body.code).toBe('webhook_url_not_allowed');
+      }
+      expect((await strict.api().get('/v1/webhook_endpoints')).body.data).toEqual([]);
+
+      // An endpoint made while the setting was on (or whose DNS turned private) is refused at send.
+      const agency = (await strict.db.query<{ id: string }>(`SELECT id FROM agencies WHERE code = 'PROV-A'`))
+        .rows[0]!;
+      const lenient = webhooksService({ db: strict.db, sealer: sealer(TEST_SECRET), allowPrivate: true });
+      const toPortal = (
+        (await lenient.createEndpoint({ agencyId: agency.id, mode: 'test' }, { url: portal.url() })).body as {
+          id: string;
+        }
+      ).id;
+      // And a closed port: the log says connection_failed, not the errno text with the address.
+      const closed = await freePort();
+      const toClosed = (
+        (
+          await lenient.createEndpoint(
+            { agencyId: agency.id, mode: 'test' },
+            { url: `http://127.0.0.1:${closed}/x` },
+          )
+        ).body as { id: string }
+      ).id;
+      await strict.db.transaction((tx) =>
+        recordEvent(tx, {
+          agencyId: agency.id,
+          mode: 'test',
+          type: 'payment.expired',
+          objectId: 'pay_P',
+          data: {},
+        }),
+      );
+      expect(await strict.services.webhooks.deliverDue()).toMatchObject({ delivered: 0, retry: 2 });
+      expect(portal.received).toEqual([]);
+      const triesOf = async (id: string) =>
+        (await strict.api().get(`/v1/webhook_endpoints/${id}/deliveries`)).body.data[0].tries as {
+          error: string;
+        }[];
+      expect((await triesOf(toPortal))[0]!.error).toMatch(
+        /^URL not allowed: .*not allowed unless PAYHUB_ALLOW_PRIVATE_WEBHOOKS is on/,
+      );
+      await strict.db.query(`UPDATE webhook_deliveries SET next_attempt_at = now() WHERE endpoint_id = $1`, [
+        toClosed,
+      ]);
+      expect(await lenient.deliverDue()).toMatchObject({ retry: 1 });
+      const tries = await triesOf(toClosed);
+      expect(tries.map((t) => t.error)).toEqual([
+        'URL not allowed: resolves to 127.0.0.1, a private, loopback or reserved address: not allowed unless PAYHUB_ALLOW_PRIVATE_WEBHOOKS is on',
+        'connection_failed',
+      ]);
+      for (const t of tries) expect(t.error).not.toMatch(new RegExp(`ECONNREFUSED|${closed}`));
+    } finally {
+      await strict.drop();
+    }
+  });
+});
+
 describe('delivery', () => {
   it('a payment outcome reaches the portal, signed per Standard Webhooks, and is logged', async () => {
     const paymentId = await paidPayment(hub);
@@ -343,7 +417,12 @@ describe('delivery', () => {
     const eventId = await eventIdOf(await paidPayment(hub));
     // An instance claims it, then dies mid-send (never records a try).
     expect((await claimDue(hub.db, 10, 60)).rows.map((r) => r.event_id)).toEqual([eventId]);
-    const restarted = createServices({ db: hub.db, publicUrl: PUBLIC_URL, secretKey: TEST_SECRET });
+    const restarted = createServices({
+      db: hub.db,
+      publicUrl: PUBLIC_URL,
+      secretKey: TEST_SECRET,
+      allowPrivateWebhooks: true,
+    });
     // The lease keeps others off while the first might still be sending…
     expect(await restarted.webhooks.deliverDue()).toMatchObject({ delivered: 0 });
     // …and once it has run out, the restarted hub sends it.

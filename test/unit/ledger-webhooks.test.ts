@@ -103,7 +103,9 @@ describe('webhook URL rules', () => {
   it('live mode wants https and public addresses only; test mode allows a local receiver', async () => {
     const resolve = async (host: string) =>
       host === 'rebound.example' ? ['93.184.215.14', '10.0.0.9'] : ['93.184.215.14'];
-    await expect(checkEndpointUrl('http://127.0.0.1:9000/x', 'test', resolve)).resolves.toBeInstanceOf(URL);
+    await expect(checkEndpointUrl('http://127.0.0.1:9000/x', 'test', resolve, true)).resolves.toBeInstanceOf(
+      URL,
+    );
     await expect(checkEndpointUrl('https://portal.example/x', 'live', resolve)).resolves.toBeInstanceOf(URL);
     await expect(checkEndpointUrl('http://portal.example/x', 'live', resolve)).rejects.toThrow(/https/);
     // One private address among several is enough to refuse.
@@ -114,5 +116,19 @@ describe('webhook URL rules', () => {
       /credentials/,
     );
     await expect(checkEndpointUrl('ftp://portal.example/x', 'test', resolve)).rejects.toThrow(/http/);
+  });
+
+  it('test mode without PAYHUB_ALLOW_PRIVATE_WEBHOOKS is held to public addresses (http allowed)', async () => {
+    const resolve = async (host: string) => (host === 'inside.example' ? ['10.1.2.3'] : ['93.184.215.14']);
+    for (const url of [
+      'http://127.0.0.1:5432/',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::1]:6379/',
+      'http://inside.example/x',
+    ])
+      await expect(checkEndpointUrl(url, 'test', resolve), url).rejects.toThrow(
+        /not allowed unless PAYHUB_ALLOW_PRIVATE_WEBHOOKS is on/,
+      );
+    await expect(checkEndpointUrl('http://portal.example/x', 'test', resolve)).resolves.toBeInstanceOf(URL);
   });
 });

@@ -73,7 +73,7 @@ async function throughOwner(owner: LockOwner): Promise<Db | null> {
   const url = new URL('postgresql://postgres@localhost/postgres');
   url.searchParams.set('host', owner.host!);
   url.searchParams.set('port', String(owner.port));
-  const db = openPg({ connectionString: url.toString(), max: 1 });
+  const db = openPg({ connectionString: url.toString(), max: 1, copyByInsert: true });
   try {
     await db.query('SELECT 1');
     return db;

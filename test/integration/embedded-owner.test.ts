@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localDate } from '../../src/dates.ts';
 import { freePort, payhubAsync as payhub, ROOT, startServer } from '../helpers/spawn.ts';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'payhub-owner-'));
@@ -113,6 +114,65 @@ describe('embedded database shared by the hub and the CLI', () => {
     // The running hub is untouched.
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
   }, 120_000);
+
+  it('a demo day reconciles end to end: sandbox:settlement writes the drop file, reconcile finds no break', async () => {
+    // The demo made the sandbox's drop folder.
+    const dropFolder = path.join(dataDir, 'settlements', 'sandbox');
+    expect(fs.existsSync(dropFolder)).toBe(true);
+    const payment = await createPayment('OWN-PAID');
+    const paid = await fetch(`${base}/v1/test_helpers/payments/${payment.id}/complete`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${key}`,
+        'Content-Type': 'application/json',
+        'Idempotency-Key': 'pay-1',
+      },
+      body: JSON.stringify({ outcome: 'succeeded' }),
+    });
+    expect(((await paid.json()) as { status: string }).status).toBe('succeeded');
+    const day = localDate(new Date());
+
+    const written = await payhub(['sandbox:settlement', '--date', day, '--json'], env);
+    expect(written.stderr).toBe('');
+    expect(JSON.parse(written.stdout)).toMatchObject({
+      file: path.join(dropFolder, `${day}.csv`),
+      payments: 1,
+      refunds: 0,
+    });
+    const lines = fs
+      .readFileSync(path.join(dropFolder, `${day}.csv`), 'utf8')
+      .trim()
+      .split('\n');
+    expect(lines[0]).toBe('transaction_id,attempt_id,type,amount,fee,status,occurred_at');
+    expect(lines[1]).toMatch(/^[^,]+,att_[^,]+,payment,150000,0,succeeded,\d{4}-/);
+
+    const reconciled = await payhub(['reconcile', '--provider', 'sandbox', '--date', day, '--json'], env);
+    expect(reconciled.stderr).toBe('');
+    const run = JSON.parse(reconciled.stdout) as {
+      status: string;
+      summary: { category: string; count: number }[];
+    };
+    expect(run.status).toBe('completed');
+    expect(run.summary.map((c) => [c.category, c.count])).toEqual([['matched', 1]]);
+    // The hub lists the run the CLI made, at once (finance staff from the users:create above).
+    const signIn = await fetch(`${base}/admin/v1/sessions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: 'ketoan@demo.gov.vn', password: 'correct horse battery staple' }),
+    });
+    const cookie = signIn.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const runs = await fetch(`${base}/admin/v1/reconciliation/runs?provider=sandbox`, {
+      headers: { cookie },
+    });
+    const listed = (await runs.json()) as { data: { id: string; status: string }[] };
+    expect(listed.data.map((r) => [r.id, r.status])).toContainEqual([
+      JSON.parse(reconciled.stdout).id,
+      'completed',
+    ]);
+  }, 240_000);
 
   it('after kill -9 the stale lock is taken over: the CLI works alone, then the hub starts again', async () => {
     const killed = new Promise((resolve) => server.child.once('exit', resolve));

@@ -15,8 +15,14 @@ export interface Demo {
  * Seeds the demo agency, a test key and the sandbox provider, once. Keys are stored hashed, so the
  * demo key is also kept in the data directory to be shown again on the next start.
  */
-export async function seedDemo(db: Db, options: { dataDir: string; publicUrl: string }): Promise<Demo> {
+export async function seedDemo(
+  db: Db,
+  options: { dataDir: string; publicUrl: string; reconciliation?: { settlementDir: string } },
+): Promise<Demo> {
   const keyFile = path.join(options.dataDir, 'demo-key.json');
+  // The sandbox's settlement drop folder, so a demo day reconciles end to end (`payhub sandbox:settlement`).
+  if (options.reconciliation)
+    fs.mkdirSync(path.join(options.reconciliation.settlementDir, 'sandbox'), { recursive: true });
   let createdNow = false;
   const existing = await agencyByCode(db, DEMO_AGENCY).catch(() => null);
   if (!existing) {

@@ -10,7 +10,7 @@ import { loadSecretKey } from './secrets.ts';
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const db = await openDatabase(config);
+  const db = await openDatabase(config, { serve: true });
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
 

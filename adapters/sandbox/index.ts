@@ -9,9 +9,9 @@ import type {
   SettlementLine,
 } from '../types.ts';
 import { sandboxPages, settle } from './pages.ts';
+import { SETTLEMENT_HEADER } from './settlement.ts';
 import { sign, verify } from './signature.ts';
 
-const SETTLEMENT_HEADER = 'transaction_id,attempt_id,type,amount,fee,status,occurred_at';
 const WHOLE = /^\d{1,15}$/;
 
 export const SANDBOX_OUTCOMES = ['succeeded', 'failed', 'cancelled', 'succeeded_late_notification'] as const;

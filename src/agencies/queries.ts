@@ -62,3 +62,26 @@ export const upsertProvider = (
        credentials = COALESCE(EXCLUDED.credentials, agency_providers.credentials), updated_at = now()`,
     [agencyId, provider, credentials],
   );
+
+export interface AgencyListRow extends AgencyRow {
+  parent_code: string | null;
+}
+
+export const listAgencies = (db: Queryable) =>
+  db.query<AgencyListRow>(
+    `SELECT a.*, p.code AS parent_code FROM agencies a LEFT JOIN agencies p ON p.id = a.parent_id ORDER BY a.code`,
+  );
+
+export interface ApiKeyRow {
+  id: string;
+  mode: 'test' | 'live';
+  hint: string;
+  created_at: Date;
+  revoked_at: Date | null;
+}
+
+export const apiKeysOf = (db: Queryable, agencyId: string) =>
+  db.query<ApiKeyRow>(
+    'SELECT id, mode, hint, created_at, revoked_at FROM api_keys WHERE agency_id = $1 ORDER BY created_at, id',
+    [agencyId],
+  );

@@ -93,6 +93,17 @@ export async function createApiKey(
   return { id, key };
 }
 
+/** Every agency, by code, with its parent's code (`payhub agencies:list`). */
+export async function listAgencies(db: Queryable): Promise<q.AgencyListRow[]> {
+  return (await q.listAgencies(db)).rows;
+}
+
+/** An agency's keys, revoked ones included: ids and hints, never a secret (`payhub keys:list`). */
+export async function listApiKeys(db: Queryable, agencyCode: string): Promise<q.ApiKeyRow[]> {
+  const agency = await agencyByCode(db, agencyCode);
+  return (await q.apiKeysOf(db, agency.id)).rows;
+}
+
 export async function revokeApiKey(db: Db, id: string): Promise<void> {
   if ((await q.revokeApiKey(db, id)).rowCount === 0) throw new AgencyError(`no active key ${id}`);
 }

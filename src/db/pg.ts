@@ -19,6 +19,8 @@ export interface PgOptions {
   /** Sets search_path on every connection, so each test file can live in its own schema. */
   schema?: string;
   max?: number;
+  /** The server cannot take COPY FROM STDIN (PGlite over its socket): bulk loads become INSERTs. */
+  copyByInsert?: boolean;
 }
 
 const statementNames = new Map<string, string>();
@@ -37,7 +39,53 @@ function statementName(sql: string): string {
   return name;
 }
 
-function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+const COPY_ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+
+/** A field of COPY text format: `\N` is NULL, backslash escapes are undone. */
+function copyField(text: string): string | null {
+  if (text === '\\N') return null;
+  return text.replace(/\\(.)/g, (_, c: string) => COPY_ESCAPES[c] ?? c);
+}
+
+/**
+ * COPY FROM STDIN as INSERTs of a few thousand rows, for a server that cannot take COPY's
+ * sub-protocol (PGlite served over pglite-socket): the same COPY text, the same rows.
+ */
+async function copyAsInserts(
+  client: pg.Pool | pg.PoolClient,
+  copySql: string,
+  chunks: AsyncIterable<string>,
+) {
+  const target = /^\s*COPY\s+([\w.]+)\s*\(([^)]*)\)\s+FROM\s+STDIN\s*$/i.exec(copySql);
+  if (!target) throw new Error(`cannot run as INSERTs: ${copySql}`);
+  const [, table, list] = target as unknown as [string, string, string];
+  const names = list.split(',').map((c) => c.trim());
+  const insert = `INSERT INTO ${table} (${names.join(', ')}) SELECT ${names.join(', ')} FROM json_populate_recordset(NULL::${table}, $1::json)`;
+  let rows: Record<string, string | null>[] = [];
+  let copied = 0;
+  const flush = async () => {
+    if (rows.length === 0) return;
+    await client.query(insert, [JSON.stringify(rows)]);
+    copied += rows.length;
+    rows = [];
+  };
+  let rest = '';
+  for await (const chunk of chunks) {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) {
+      if (line === '') continue;
+      const fields = line.split('\t');
+      rows.push(Object.fromEntries(names.map((name, i) => [name, copyField(fields[i] ?? '\\N')])));
+      if (rows.length >= 5_000) await flush();
+    }
+  }
+  if (rest) throw new Error('COPY text must end with a line break');
+  await flush();
+  return copied;
+}
+
+function wrap(client: pg.Pool | pg.PoolClient, copyByInsert = false): Queryable {
   return {
     async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
       const result = params?.length
@@ -49,6 +97,7 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
       await client.query(sql);
     },
     async copyFrom(copySql: string, chunks: AsyncIterable<string>): Promise<number> {
+      if (copyByInsert) return copyAsInserts(client, copySql, chunks);
       const pooled = client instanceof pg.Pool;
       const connection = pooled ? await client.connect() : (client as pg.PoolClient);
       const onError = () => {};
@@ -80,7 +129,7 @@ export function openPg(options: PgOptions): Db {
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  const root = wrap(pool);
+  const root = wrap(pool, options.copyByInsert);
   return {
     kind: 'pg',
     query: root.query,
@@ -96,7 +145,7 @@ export function openPg(options: PgOptions): Db {
       let failure: Error | undefined;
       try {
         await client.query('BEGIN');
-        const result = await fn(wrap(client));
+        const result = await fn(wrap(client, options.copyByInsert));
         await client.query('COMMIT');
         return result;
       } catch (error) {

@@ -1,4 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { Mutex } from 'async-mutex';
 import type { Db, Queryable, QueryResult } from './port.ts';
 import { TYPE_OIDS } from './port.ts';
 
@@ -37,21 +39,51 @@ function wrap(client: PGlite | Transaction): Queryable {
   };
 }
 
+/**
+ * Who holds the one PGlite session: the hub's own calls, or a client of the socket (the CLI), one
+ * at a time. Calls made while holding it (a query inside a transaction) go straight through; a
+ * task that outlives the holder (started inside, run later) waits like any other.
+ */
+export class SessionGate {
+  readonly mutex = new Mutex();
+  readonly #holder = new AsyncLocalStorage<{ held: boolean }>();
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#holder.getStore()?.held) return fn();
+    return this.mutex.runExclusive(async () => {
+      const token = { held: true };
+      try {
+        return await this.#holder.run(token, fn);
+      } finally {
+        token.held = false;
+      }
+    });
+  }
+}
+
+export interface EmbeddedDb extends Db {
+  readonly client: PGlite;
+  readonly gate: SessionGate;
+}
+
 /** Embedded Postgres (WASM, in-process). `dataDir` undefined keeps everything in memory. */
-export async function openPglite(dataDir?: string): Promise<Db> {
+export async function openPglite(dataDir?: string): Promise<EmbeddedDb> {
   const client = await PGlite.create(dataDir, {
     parsers: { [TYPE_OIDS.int8]: raw, [TYPE_OIDS.date]: raw, [TYPE_OIDS.numeric]: raw },
   });
   const root = wrap(client);
+  const gate = new SessionGate();
   return {
     kind: 'pglite',
-    query: root.query,
-    exec: root.exec,
-    copyFrom: root.copyFrom,
+    client,
+    gate,
+    query: (sql, params) => gate.run(() => root.query(sql, params)),
+    exec: (sql) => gate.run(() => root.exec(sql)),
+    copyFrom: (sql, chunks) => gate.run(() => root.copyFrom!(sql, chunks)),
     // PGlite has one connection: its transaction() holds it exclusively until fn settles.
-    transaction: (fn) => client.transaction((tx) => fn(wrap(tx))),
+    transaction: (fn) => gate.run(() => client.transaction((tx) => fn(wrap(tx)))),
     async close() {
-      await client.close();
+      await gate.run(() => client.close());
     },
   };
 }

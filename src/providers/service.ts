@@ -112,6 +112,30 @@ export function providersService(deps: ProvidersDeps) {
       };
     },
 
+    /** `payhub providers:list`: each configured provider, the names of its settings set, never a value. */
+    async list(agencyCode: string) {
+      const agency = await agencyByCode(db, agencyCode);
+      const { rows } = await db.query<{ provider: string; enabled: boolean; credentials: Uint8Array | null }>(
+        'SELECT provider, enabled, credentials FROM agency_providers WHERE agency_id = $1 ORDER BY provider',
+        [agency.id],
+      );
+      return rows.map((row) => {
+        const stored = row.credentials ? sealer.open<Credentials>(row.credentials) : {};
+        const set = Object.keys(stored)
+          .filter((name) => stored[name])
+          .sort();
+        const missing = (adapterNamed(row.provider)?.requiredCredentials ?? []).filter(
+          (name) => !stored[name],
+        );
+        return {
+          provider: row.provider,
+          enabled: row.enabled && missing.length === 0,
+          settings: set,
+          missing,
+        };
+      });
+    },
+
     /** `payhub providers:configure`: known names only; values merge with what is stored. */
     async configure(agencyCode: string, provider: string, settings: Record<string, string>) {
       const adapter = adapterNamed(provider);

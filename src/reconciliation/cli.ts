@@ -1,12 +1,15 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
+import { sandboxSettlementCsv } from '../../adapters/sandbox/settlement.ts';
 import { createServices } from '../app.ts';
 import type { Config } from '../config.ts';
+import { addDays, localMidnight } from '../dates.ts';
 import type { Db } from '../db/port.ts';
 import { formatVnd } from '../money.ts';
 import { loadSecretKey } from '../secrets.ts';
 import type { CategoryTotal } from './matching.ts';
+import { movementsBetween } from './queries.ts';
 import { ReconError } from './service.ts';
 
 /** Where the daily job and the CLI look for a provider's file: <dir>/<provider>/<date>.csv */
@@ -93,5 +96,41 @@ export async function reconcileCommand(
       '',
       table(categories),
     ].join('\n'),
+  };
+}
+
+/**
+ * `payhub sandbox:settlement`: the file the sandbox "bank" would send for a business day, written
+ * from the hub's own sandbox attempts and refunds (by default into the drop folder, where
+ * `payhub reconcile` and the daily job look).
+ */
+export async function sandboxSettlementCommand(
+  db: Db,
+  config: Config,
+  options: { date: string; out?: string },
+) {
+  const from = localMidnight(options.date);
+  const to = localMidnight(addDays(options.date, 1));
+  const movements = await movementsBetween(db, 'sandbox', from, to);
+  const file = path.resolve(
+    options.out ?? dropFile(config.reconciliation.settlementDir, 'sandbox', options.date),
+  );
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(
+    file,
+    sandboxSettlementCsv(
+      movements.map((m) => ({
+        type: m.type,
+        transactionId: m.transaction_id,
+        reference: m.reference,
+        amount: m.amount,
+        occurredAt: new Date(m.completed_at),
+      })),
+    ),
+  );
+  const payments = movements.filter((m) => m.type === 'payment').length;
+  return {
+    json: { file, business_date: options.date, payments, refunds: movements.length - payments },
+    text: `wrote ${file}: ${payments} payments, ${movements.length - payments} refunds of ${options.date}`,
   };
 }

@@ -234,3 +234,34 @@ export async function runLines(q: Queryable, scope: Scope, runId: string, f: Lin
   );
   return rows;
 }
+
+export interface MovementRow {
+  type: 'payment' | 'refund';
+  transaction_id: string;
+  reference: string;
+  amount: string;
+  completed_at: Date;
+}
+
+/** What a provider took and paid back in [from, to): its succeeded attempts and refunds, in time order. */
+export async function movementsBetween(
+  q: Queryable,
+  provider: string,
+  from: Date,
+  to: Date,
+): Promise<MovementRow[]> {
+  const { rows } = await q.query<MovementRow>(
+    `SELECT 'payment' AS type, provider_transaction_id AS transaction_id, id AS reference, amount::text AS amount, completed_at
+       FROM attempts
+      WHERE provider = $1 AND status = 'succeeded' AND completed_at >= $2 AND completed_at < $3
+        AND provider_transaction_id IS NOT NULL
+     UNION ALL
+     SELECT 'refund', provider_refund_id, id, amount::text, completed_at
+       FROM refunds
+      WHERE provider = $1 AND status = 'succeeded' AND completed_at >= $2 AND completed_at < $3
+        AND provider_refund_id IS NOT NULL
+     ORDER BY completed_at, reference`,
+    [provider, from, to],
+  );
+  return rows;
+}

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -17,6 +17,23 @@ export function payhub(args: string[], env: Record<string, string>, input?: stri
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/**
+ * The same, without blocking this process: for tests that keep talking to a started server while
+ * the command runs (a blocked event loop misses the server closing idle keep-alive sockets).
+ */
+export function payhubAsync(args: string[], env: Record<string, string>, input?: string) {
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [path.join(ROOT, 'bin/payhub.js'), ...args],
+      { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent', ...env }, encoding: 'utf8', timeout: 120_000 },
+      (error, stdout, stderr) =>
+        resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+    child.stdin?.end(input ?? '');
+  });
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -32,6 +49,7 @@ export async function freePort(): Promise<number> {
 export async function startServer(
   env: Record<string, string>,
   ready: RegExp,
+  timeoutMs = 60_000,
 ): Promise<{ child: ChildProcess; output: () => string; stop: () => Promise<void> }> {
   const child = spawn(TSX, [path.join(ROOT, 'src/server.ts')], {
     cwd: ROOT,
@@ -41,7 +59,7 @@ export async function startServer(
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), timeoutMs);
     const check = () => {
       if (ready.test(output)) {
         clearTimeout(timer);

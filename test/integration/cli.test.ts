@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliDatabase, cliDatabase } from '../helpers/cli.ts';
 import type { TestDatabase } from '../helpers/db.ts';
-import { payhub } from '../helpers/spawn.ts';
+import { payhub, ROOT } from '../helpers/spawn.ts';
 
 let cli: CliDatabase;
 let env: Record<string, string>;
@@ -62,7 +64,10 @@ describe('payhub CLI', () => {
       [['agencies:create', '--code', 'X2', '--name', 'X', '--parent', 'NOPE'], /no agency with code NOPE/],
       [['keys:create', '--agency', 'NOPE'], /no agency/],
       [['keys:create', '--agency', 'BTP', '--mode', 'prod'], /mode must be test or live/],
-      [['agencies:create', '--code', 'X3', '--nmae', 'typo'], /Unknown option/],
+      [
+        ['agencies:create', '--code', 'X3', '--nmae', 'typo'],
+        /unknown option '--nmae' \(Did you mean --name\?\)/,
+      ],
       [['frobnicate'], /unknown command/],
     ];
     for (const [args, message] of cases) {
@@ -124,4 +129,93 @@ describe('payhub CLI', () => {
       api_key: expect.stringMatching(/^phk_test_/),
     });
   });
+
+  it('has per-command help, --version and suggestions', () => {
+    const version = payhub(['--version'], env);
+    expect(version.status).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const help = payhub(['keys:revoke', '--help'], env);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/Usage: payhub keys:revoke \[options\][\s\S]*--id <key_…>/);
+    const typo = payhub(['agencies:lst'], env);
+    expect(typo.status).not.toBe(0);
+    expect(typo.stderr).toMatch(/unknown command 'agencies:lst' \(Did you mean agencies:list\?\)/);
+  }, 240_000);
+
+  it('lists agencies, keys, providers, users and webhooks, never a secret', () => {
+    const agencies = JSON.parse(payhub(['agencies:list', '--json'], env).stdout).data;
+    expect(agencies).toContainEqual(expect.objectContaining({ code: 'BTP-LLTP', parent: 'BTP' }));
+    const keys = payhub(['keys:list', '--agency', 'BTP-LLTP', '--json'], env);
+    const [key] = JSON.parse(keys.stdout).data;
+    expect(key).toMatchObject({
+      id: expect.stringMatching(/^key_/),
+      mode: 'live',
+      revoked_at: expect.any(String),
+    });
+    expect(keys.stdout).not.toMatch(/phk_live_[A-Za-z0-9_-]{43}/);
+    const providers = payhub(['providers:list', '--agency', 'BTP'], env);
+    expect(providers.stdout).toMatch(/vnpay\s+yes\s+hash_secret,tmn_code/);
+    expect(providers.stdout).not.toContain('VNPAYSECRETVALUE');
+    expect(
+      payhub(
+        ['users:create', '--email', 'kt@btp.gov.vn', '--role', 'auditor', '--agency', 'BTP'],
+        env,
+        'a long enough password\n',
+      ).status,
+    ).toBe(0);
+    expect(JSON.parse(payhub(['users:list', '--json'], env).stdout).data).toContainEqual(
+      expect.objectContaining({ email: 'kt@btp.gov.vn', role: 'auditor', agency: 'BTP', disabled_at: null }),
+    );
+    const hook = payhub(
+      ['webhooks:create', '--agency', 'BTP', '--url', 'https://hooks.btp.gov.vn/payhub', '--json'],
+      env,
+    );
+    const webhooks = payhub(['webhooks:list', '--agency', 'BTP', '--json'], env);
+    expect(JSON.parse(webhooks.stdout).data).toEqual([
+      expect.objectContaining({ id: JSON.parse(hook.stdout).id, url: 'https://hooks.btp.gov.vn/payhub' }),
+    ]);
+    expect(webhooks.stdout).not.toContain('whsec_');
+  }, 240_000);
+
+  it('checks --date and --provider, and under --json reports errors as JSON on stdout', () => {
+    const badDate = payhub(['reconcile', '--provider', 'sandbox', '--date', '2026-02-30'], env);
+    expect(badDate.status).toBe(2);
+    expect(badDate.stderr).toBe('payhub: --date must be a calendar date YYYY-MM-DD, got "2026-02-30"\n');
+    const badProvider = payhub(['sandbox:settlement', '--date', '2026-13-01', '--json'], env);
+    expect(badProvider.status).toBe(2);
+    expect(badProvider.stderr).toBe('');
+    expect(JSON.parse(badProvider.stdout)).toEqual({
+      error: { code: 'usage', message: '--date must be a calendar date YYYY-MM-DD, got "2026-13-01"' },
+    });
+    const unknown = payhub(['reconcile', '--provider', 'paypal', '--date', '2026-03-01', '--json'], env);
+    expect(unknown.status).toBe(2);
+    expect(JSON.parse(unknown.stdout).error).toMatchObject({
+      code: 'usage',
+      message: expect.stringMatching(/^unknown provider "paypal"; known: sandbox/),
+    });
+    const noAgency = JSON.parse(payhub(['keys:list', '--agency', 'NOPE', '--json'], env).stdout);
+    expect(noAgency).toEqual({ error: { code: 'agency', message: 'no agency with code NOPE' } });
+  }, 240_000);
+
+  it('users:create on a terminal asks for the password without echoing it', async () => {
+    // script(1) gives the command a pseudo-terminal; the password is typed once the prompt shows.
+    const command = `${process.execPath} ${path.join(ROOT, 'bin/payhub.js')} users:create --email tty@btp.gov.vn --role finance`;
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+    });
+    let output = '';
+    let typed = false;
+    child.stdout.on('data', (d) => {
+      output += d;
+      if (!typed && output.includes('password: ')) {
+        typed = true;
+        child.stdin.write('a secret typed here\r');
+      }
+    });
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(output).toMatch(/created finance tty@btp\.gov\.vn/);
+    expect(output).not.toContain('a secret typed here');
+    expect(code).toBe(0);
+  }, 120_000);
 });

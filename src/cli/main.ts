@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { createStaffUser, StaffError } from '../admin/staff.ts';
@@ -10,6 +11,12 @@ import type { Db } from '../db/port.ts';
 import { demoCurl, seedDemo } from '../demo.ts';
 import { ApiError } from '../http/problem.ts';
 import { ProviderError, providersService } from '../providers/service.ts';
+import {
+  cancelReceipt,
+  configureReceiptSigner,
+  ReceiptError,
+  ReceiptSignerError,
+} from '../receipts/service.ts';
 import { reconcileCommand } from '../reconciliation/cli.ts';
 import { ReconError } from '../reconciliation/service.ts';
 import { loadSecretKey, sealer } from '../secrets.ts';
@@ -58,12 +65,15 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'agencies:create': {
-    usage: 'payhub agencies:create --code C --name N [--parent C] [--return-origins o1,o2]',
+    usage:
+      'payhub agencies:create --code C --name N [--parent C] [--return-origins o1,o2] [--tax-code T] [--address A]',
     options: {
       code: { type: 'string' },
       name: { type: 'string' },
       parent: { type: 'string' },
       'return-origins': { type: 'string' },
+      'tax-code': { type: 'string' },
+      address: { type: 'string' },
     },
     async run(db, values) {
       const origins =
@@ -75,6 +85,8 @@ const COMMANDS: Record<string, Command> = {
         name: required(values, 'name'),
         parentCode: values.parent as string | undefined,
         returnOrigins: origins,
+        taxCode: values['tax-code'] as string | undefined,
+        address: values.address as string | undefined,
       });
       return {
         json: {
@@ -83,6 +95,8 @@ const COMMANDS: Record<string, Command> = {
           name: agency.name,
           parent_id: agency.parent_id,
           return_origins: agency.return_origins,
+          tax_code: agency.tax_code,
+          address: agency.address,
         },
         text: `created agency ${agency.code} (${agency.id})`,
       };
@@ -193,6 +207,57 @@ const COMMANDS: Record<string, Command> = {
       };
     },
   },
+  'receipts:configure': {
+    usage: 'payhub receipts:configure --agency C --p12 FILE  (the PKCS#12 password on stdin)',
+    options: { agency: { type: 'string' }, p12: { type: 'string' } },
+    async run(db, values, config) {
+      const agency = await agencyByCode(db, required(values, 'agency'));
+      const file = required(values, 'p12');
+      let p12: Buffer;
+      try {
+        p12 = fs.readFileSync(file);
+      } catch (error) {
+        throw new UsageError(`--p12: cannot read ${file} (${(error as NodeJS.ErrnoException).code})`);
+      }
+      const password = await readStdin();
+      const sealed = sealer(loadSecretKey(config));
+      const { subject } = await configureReceiptSigner(db, sealed, agency.id, { p12, password });
+      return {
+        json: { id: agency.id, agency: agency.code, subject },
+        text: `${agency.code}'s receipts are now signed by "${subject}"`,
+      };
+    },
+  },
+  'receipts:cancel': {
+    usage: 'payhub receipts:cancel --agency C --series S --number N --reason R',
+    options: {
+      agency: { type: 'string' },
+      series: { type: 'string' },
+      number: { type: 'string' },
+      reason: { type: 'string' },
+    },
+    async run(db, values) {
+      const agency = await agencyByCode(db, required(values, 'agency'));
+      const number = required(values, 'number');
+      if (!/^\d{1,9}$/.test(number)) throw new UsageError('--number must be the receipt number, digits only');
+      const series = required(values, 'series');
+      const cancelled = await cancelReceipt(db, {
+        agencyId: agency.id,
+        series,
+        number: Number(number),
+        reason: required(values, 'reason'),
+      });
+      return {
+        json: {
+          id: cancelled.payment_id,
+          series,
+          number: Number(number),
+          cancelled_at: cancelled.cancelled_at,
+        },
+        text: `cancelled receipt ${series} ${number.padStart(7, '0')} (payment ${cancelled.payment_id})`,
+      };
+    },
+  },
   reconcile: {
     usage: 'payhub reconcile --provider P --date YYYY-MM-DD [--file F]',
     options: { provider: { type: 'string' }, date: { type: 'string' }, file: { type: 'string' } },
@@ -281,7 +346,9 @@ main(process.argv.slice(2)).then(
       error instanceof ConfigError ||
       error instanceof ProviderError ||
       error instanceof StaffError ||
-      error instanceof ReconError;
+      error instanceof ReconError ||
+      error instanceof ReceiptError ||
+      error instanceof ReceiptSignerError;
     process.stderr.write(`payhub: ${known ? error.message : (error?.message ?? String(error))}\n`);
     process.exit(known ? 2 : 1);
   },

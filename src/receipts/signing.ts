@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { plainAddPlaceholder } from '@signpdf/placeholder-plain';
 import { P12Signer } from '@signpdf/signer-p12';
 import { SignPdf } from '@signpdf/signpdf';
@@ -67,7 +68,14 @@ export async function signReceiptPdf(
  * receipts: a reader shows the signature as valid but the signer as unknown).
  */
 export function selfSignedP12(commonName: string, password: string, years = 5): Buffer {
-  const keys = forge.pki.rsa.generateKeyPair(2048);
+  // Node's key generation (native), handed to forge as PEM.
+  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keys = {
+    privateKey: forge.pki.privateKeyFromPem(
+      pair.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+    ),
+    publicKey: forge.pki.publicKeyFromPem(pair.publicKey.export({ type: 'spki', format: 'pem' }).toString()),
+  };
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = `01${forge.util.bytesToHex(forge.random.getBytesSync(8))}`;

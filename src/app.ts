@@ -68,7 +68,7 @@ export function createServices(options: Omit<AppOptions, 'logger' | 'rateLimit' 
   });
   const payments = paymentsService({ db, publicUrl, now: options.now });
   const attempts = attemptsService({ db, providers, publicUrl });
-  const receipts = receiptsService({ db, publicUrl });
+  const receipts = receiptsService({ db, publicUrl, sealer: sealer(options.secretKey) });
   const bank = bankService({ db, attempts, providers, now: options.now });
   const webhooks = webhooksService({
     db,

@@ -2,6 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { agencyByCode, createAgency, createApiKey, enableProvider } from './agencies/service.ts';
 import type { Db } from './db/port.ts';
+import { newToken } from './ids.ts';
+import { configureReceiptSigner, hasReceiptSigner } from './receipts/service.ts';
+import { selfSignedP12 } from './receipts/signing.ts';
+import { loadSecretKey, sealer } from './secrets.ts';
 
 export const DEMO_AGENCY = 'DEMO';
 
@@ -17,22 +21,37 @@ export interface Demo {
  */
 export async function seedDemo(
   db: Db,
-  options: { dataDir: string; publicUrl: string; reconciliation?: { settlementDir: string } },
+  options: {
+    dataDir: string;
+    publicUrl: string;
+    secretKey: string | undefined;
+    reconciliation?: { settlementDir: string };
+  },
 ): Promise<Demo> {
   const keyFile = path.join(options.dataDir, 'demo-key.json');
   // The sandbox's settlement drop folder, so a demo day reconciles end to end (`payhub sandbox:settlement`).
   if (options.reconciliation)
     fs.mkdirSync(path.join(options.reconciliation.settlementDir, 'sandbox'), { recursive: true });
   let createdNow = false;
-  const existing = await agencyByCode(db, DEMO_AGENCY).catch(() => null);
-  if (!existing) {
-    await createAgency(db, {
+  let agency = await agencyByCode(db, DEMO_AGENCY).catch(() => null);
+  if (!agency) {
+    agency = await createAgency(db, {
       code: DEMO_AGENCY,
       name: 'Sở Tư pháp tỉnh Mẫu (demo)',
       returnOrigins: [...new Set([new URL(options.publicUrl).origin, 'http://localhost:3000'])],
+      taxCode: '0100000000',
+      address: 'Số 1 đường Mẫu, phường Mẫu, tỉnh Mẫu',
     });
     await enableProvider(db, DEMO_AGENCY, 'sandbox');
     createdNow = true;
+  }
+  // Its receipts are signed with a self-signed certificate made here (a reader says "issuer unknown").
+  if (!(await hasReceiptSigner(db, agency.id))) {
+    const password = newToken(16);
+    await configureReceiptSigner(db, sealer(loadSecretKey(options)), agency.id, {
+      p12: selfSignedP12(`${agency.name} - chứng thư tự ký`, password),
+      password,
+    });
   }
   if (!createdNow && fs.existsSync(keyFile)) {
     const saved = JSON.parse(fs.readFileSync(keyFile, 'utf8')) as { apiKey: string };

@@ -6,6 +6,9 @@ export interface AgencyRow {
   name: string;
   parent_id: string | null;
   return_origins: string[];
+  /** Mã số thuế, printed on the agency's receipts. */
+  tax_code: string | null;
+  address: string | null;
   created_at: Date;
 }
 
@@ -20,8 +23,9 @@ export interface KeyOwnerRow {
 
 export const insertAgency = (db: Queryable, a: Omit<AgencyRow, 'created_at'>) =>
   db.query<AgencyRow>(
-    `INSERT INTO agencies (id, code, name, parent_id, return_origins) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-    [a.id, a.code, a.name, a.parent_id, a.return_origins],
+    `INSERT INTO agencies (id, code, name, parent_id, return_origins, tax_code, address)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+    [a.id, a.code, a.name, a.parent_id, a.return_origins, a.tax_code, a.address],
   );
 
 export const agencyByCode = (db: Queryable, code: string) =>

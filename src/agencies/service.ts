@@ -37,13 +37,23 @@ export interface NewAgency {
   name: string;
   parentCode?: string;
   returnOrigins?: string[];
+  /** Mã số thuế: 10 digits, or 10-3 for a dependent unit. */
+  taxCode?: string;
+  address?: string;
 }
+
+const TAX_CODE = /^[0-9]{10}(-[0-9]{3})?$/;
 
 export async function createAgency(db: Db, input: NewAgency): Promise<q.AgencyRow> {
   if (!/^[A-Z0-9][A-Z0-9_.-]{0,31}$/.test(input.code)) {
     throw new AgencyError('code must be 1–32 characters: capital letters, digits, "_", "." or "-"');
   }
   if (!input.name.trim() || input.name.length > 200) throw new AgencyError('name must be 1–200 characters');
+  if (input.taxCode !== undefined && !TAX_CODE.test(input.taxCode))
+    throw new AgencyError('tax code must be 10 digits, or 10 digits "-" 3 digits (mã số thuế)');
+  const address = input.address?.trim();
+  if (address !== undefined && (!address || address.length > 300))
+    throw new AgencyError('address must be 1–300 characters');
   const origins = (input.returnOrigins ?? []).map(normalizeOrigin);
   let parentId: string | null = null;
   if (input.parentCode) {
@@ -58,6 +68,8 @@ export async function createAgency(db: Db, input: NewAgency): Promise<q.AgencyRo
       name: input.name.trim(),
       parent_id: parentId,
       return_origins: origins,
+      tax_code: input.taxCode ?? null,
+      address: address ?? null,
     });
     return rows[0]!;
   } catch (error) {

@@ -2,6 +2,7 @@ import { formatVnd } from '../money.ts';
 import type { AttemptRow } from '../payments/attempt-queries.ts';
 import { LATE_RATE_PER_DAY } from '../payments/penalty.ts';
 import type { PaymentRow } from '../payments/queries.ts';
+import { receiptState } from '../receipts/service.ts';
 import { type Html, html } from './html.ts';
 import { type Lang, TEXT } from './i18n.ts';
 import { type TransferView, transferSection } from './transfer.ts';
@@ -159,18 +160,31 @@ export function receiptCheckPage(
     amount: string;
     amount_refunded: string;
     description: string;
+    mode: 'test' | 'live';
+    cancelled_at: Date | null;
   },
 ): string {
   const t = TEXT[lang];
+  const state = receiptState(r);
+  const verdict = {
+    valid: t.receiptValid,
+    partially_refunded: t.receiptPartlyRefunded,
+    refunded: t.receiptRefunded,
+    cancelled: t.receiptCancelled,
+  }[state];
+  // A test receipt is never "valid"; a cancelled or fully refunded one is a warning, not a success.
+  const headline = r.mode === 'test' ? t.receiptTest : verdict;
+  const box = r.mode === 'test' || state === 'cancelled' || state === 'refunded' ? 'alert' : 'success';
   return layout(
     lang,
-    t.receiptValid,
-    html`<div class="success" role="status"><h1>${t.receiptValid}</h1></div>
+    headline,
+    html`<div class="${box}" role="status" data-state="${state}"${r.mode === 'test' ? html` data-test="true"` : ''}><h1>${headline}</h1>${r.mode === 'test' && state !== 'valid' ? html`<p>${verdict}</p>` : ''}</div>
 <dl><dt>${t.payTo}</dt><dd>${r.agency_name}</dd>
-<dt>${t.receiptNo}</dt><dd>${r.form_symbol} · ${r.series} · ${String(r.number).padStart(7, '0')}</dd>
+<dt>${t.formSeriesNo}</dt><dd>${r.form_symbol} · ${r.series} · ${String(r.number).padStart(7, '0')}</dd>
 <dt>${t.issuedAt}</dt><dd>${timeFormat(lang).format(r.issued_at)}</dd>
 <dt>${t.description}</dt><dd>${r.description}</dd>
 <dt>${t.total}</dt><dd>${formatVnd(r.amount)}</dd>
-${r.amount_refunded !== '0' ? html`<dt>${t.refunded}</dt><dd>${formatVnd(r.amount_refunded)}</dd>` : ''}</dl>`,
+${r.amount_refunded !== '0' ? html`<dt>${t.refunded}</dt><dd>${formatVnd(r.amount_refunded)}</dd>` : ''}
+${r.cancelled_at ? html`<dt>${t.cancelledOn}</dt><dd>${timeFormat(lang).format(r.cancelled_at)}</dd>` : ''}</dl>`,
   );
 }

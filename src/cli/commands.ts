@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { read } from 'read';
 import { ADAPTERS } from '../../adapters/index.ts';
 import { createStaffUser, listStaffUsers, scopeChoiceMissing } from '../admin/staff.ts';
@@ -16,6 +17,7 @@ import type { Db } from '../db/port.ts';
 import { demoCurl, seedDemo } from '../demo.ts';
 import { ApiError } from '../http/problem.ts';
 import { providersService } from '../providers/service.ts';
+import { cancelReceipt, configureReceiptSigner } from '../receipts/service.ts';
 import { reconcileCommand, sandboxSettlementCommand } from '../reconciliation/cli.ts';
 import { loadSecretKey, sealer } from '../secrets.ts';
 import { EVENT_TYPES, type endpointJson, webhooksService } from '../webhooks/service.ts';
@@ -130,6 +132,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       ['--name <N>', 'display name'],
       ['--parent <C>', "parent agency's code"],
       ['--return-origins <o1,o2>', 'origins return_url may point to'],
+      ['--tax-code <T>', 'tax code (mã số thuế), printed on receipts'],
+      ['--address <A>', 'address, printed on receipts'],
     ],
     async run(db, options) {
       const origins =
@@ -139,6 +143,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
         name: required(options, 'name'),
         parentCode: options.parent as string | undefined,
         returnOrigins: origins,
+        taxCode: options.taxCode as string | undefined,
+        address: options.address as string | undefined,
       });
       return {
         json: {
@@ -147,6 +153,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
           name: agency.name,
           parent_id: agency.parent_id,
           return_origins: agency.return_origins,
+          tax_code: agency.tax_code,
+          address: agency.address,
         },
         text: `created agency ${agency.code} (${agency.id})`,
       };
@@ -379,6 +387,62 @@ export const COMMANDS: Record<string, CommandSpec> = {
           ['email', 'role', 'agency', 'disabled', 'id'],
           ...data.map((u) => [u.email, u.role, u.agency ?? '(hub)', u.disabled_at ?? '', u.id]),
         ]),
+      };
+    },
+  },
+  'receipts:configure': {
+    description: "sign an agency's receipts with its certificate (the PKCS#12 password on stdin)",
+    options: [
+      ['--agency <C>', 'agency code'],
+      ['--p12 <FILE>', 'PKCS#12 file with the certificate and its key'],
+    ],
+    async run(db, options, config) {
+      const agency = await agencyByCode(db, required(options, 'agency'));
+      const file = required(options, 'p12');
+      let p12: Buffer;
+      try {
+        p12 = fs.readFileSync(file);
+      } catch (error) {
+        throw new UsageError(`--p12: cannot read ${file} (${(error as NodeJS.ErrnoException).code})`);
+      }
+      const password = await readPassword();
+      const { subject } = await configureReceiptSigner(db, sealer(loadSecretKey(config)), agency.id, {
+        p12,
+        password,
+      });
+      return {
+        json: { id: agency.id, agency: agency.code, subject },
+        text: `${agency.code}'s receipts are now signed by "${subject}"`,
+      };
+    },
+  },
+  'receipts:cancel': {
+    description: 'cancel an issued receipt (its verification page then says so)',
+    options: [
+      ['--agency <C>', 'agency code'],
+      ['--series <S>', 'receipt series, e.g. PH-26E'],
+      ['--number <N>', 'receipt number'],
+      ['--reason <R>', 'why it is cancelled'],
+    ],
+    async run(db, options) {
+      const agency = await agencyByCode(db, required(options, 'agency'));
+      const number = required(options, 'number');
+      if (!/^\d{1,9}$/.test(number)) throw new UsageError('--number must be the receipt number, digits only');
+      const series = required(options, 'series');
+      const cancelled = await cancelReceipt(db, {
+        agencyId: agency.id,
+        series,
+        number: Number(number),
+        reason: required(options, 'reason'),
+      });
+      return {
+        json: {
+          id: cancelled.payment_id,
+          series,
+          number: Number(number),
+          cancelled_at: cancelled.cancelled_at,
+        },
+        text: `cancelled receipt ${series} ${number.padStart(7, '0')} (payment ${cancelled.payment_id})`,
       };
     },
   },

@@ -8,6 +8,8 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDatabase } from '../db/open.ts';
 import { ProviderError } from '../providers/service.ts';
+import { ReceiptError } from '../receipts/service.ts';
+import { ReceiptSignerError } from '../receipts/signing.ts';
 import { ReconError } from '../reconciliation/service.ts';
 import { COMMANDS, type CommandSpec, type Options, UsageError } from './commands.ts';
 
@@ -79,6 +81,7 @@ function codeOf(error: unknown): string {
   if (error instanceof ProviderError) return 'provider';
   if (error instanceof StaffError) return 'staff';
   if (error instanceof ConfigError) return 'config';
+  if (error instanceof ReceiptError || error instanceof ReceiptSignerError) return 'receipt';
   return 'internal';
 }
 
@@ -90,7 +93,9 @@ function fail(error: unknown, json: boolean): number {
     error instanceof ConfigError ||
     error instanceof ProviderError ||
     error instanceof StaffError ||
-    error instanceof ReconError;
+    error instanceof ReconError ||
+    error instanceof ReceiptError ||
+    error instanceof ReceiptSignerError;
   const raw = error instanceof Error ? error.message : String(error);
   // commander writes "error: unknown option '--nmae'\n(Did you mean --name?)": one line, ours.
   const message = raw

@@ -8,6 +8,7 @@ import { type Claim, existing, type StoredResponse } from '../http/idempotency.t
 import { ApiError, type FieldError, problems } from '../http/problem.ts';
 import { newId, newToken } from '../ids.ts';
 import { MAX_AMOUNT, money, toSqlAmount } from '../money.ts';
+import { receiptRefs } from '../receipts/service.ts';
 import { attemptsOf } from './attempt-queries.ts';
 import { assessLateness, type Lateness } from './penalty.ts';
 import * as q from './queries.ts';
@@ -271,7 +272,8 @@ export function paymentsService(deps: PaymentsDeps) {
   async function get(principal: Principal, id: string): Promise<PaymentJson> {
     const row = (await q.paymentById(db, principal.agencyId, principal.mode, id)).rows[0];
     if (!row) throw problems.notFound('payment', id);
-    return paymentJson(row, publicUrl, (await attemptsOf(db, [row.id])).rows);
+    const receipt = (await receiptRefs(db, [row.id], publicUrl)).get(row.id) ?? null;
+    return paymentJson(row, publicUrl, (await attemptsOf(db, [row.id])).rows, receipt);
   }
 
   async function list(principal: Principal, filter: q.ListFilter) {
@@ -285,9 +287,14 @@ export function paymentsService(deps: PaymentsDeps) {
           )
         ).rows
       : [];
+    const receipts = await receiptRefs(
+      db,
+      page.map((p) => p.id),
+      publicUrl,
+    );
     return {
       object: 'list' as const,
-      data: page.map((row) => paymentJson(row, publicUrl, attempts)),
+      data: page.map((row) => paymentJson(row, publicUrl, attempts, receipts.get(row.id) ?? null)),
       has_more: rows.length > filter.limit,
     };
   }

@@ -1,4 +1,5 @@
 import { toJsonAmount } from '../money.ts';
+import type { ReceiptRef } from '../receipts/service.ts';
 import type { AttemptRow } from './attempt-queries.ts';
 import { LATE_RATE_PER_DAY, type LateKind } from './penalty.ts';
 import type { PaymentRow } from './queries.ts';
@@ -20,7 +21,12 @@ export function attemptJson(a: AttemptRow) {
   };
 }
 
-export function paymentJson(row: PaymentRow, publicUrl: string, attempts: AttemptRow[] = []) {
+export function paymentJson(
+  row: PaymentRow,
+  publicUrl: string,
+  attempts: AttemptRow[] = [],
+  receipt: ReceiptRef | null = null,
+) {
   const lateKind: LateKind | null = row.obligation.fine ? 'fine' : row.obligation.tax ? 'tax' : null;
   return {
     id: row.id,
@@ -51,6 +57,8 @@ export function paymentJson(row: PaymentRow, publicUrl: string, attempts: Attemp
     last_error: row.last_error ?? null,
     ...(row.cancellation_reason ? { cancellation_reason: row.cancellation_reason } : {}),
     attempts: attempts.filter((a) => a.payment_id === row.id).map(attemptJson),
+    /** Null until the receipt is numbered (just after the success commits). */
+    receipt,
   };
 }
 

@@ -12,7 +12,7 @@ export interface ReceiptData {
   /** Ký hiệu mẫu biên lai. */
   formSymbol: string;
   issuedAt: Date;
-  agency: { name: string; code: string; taxCode?: string };
+  agency: { name: string; code: string; taxCode?: string; address?: string };
   payer: { name: string; idNumber?: string } | null;
   obligation: { type: string; description: string; catalogCode?: string; fineDecisionNo?: string };
   budget: ReceiptBudget | null;
@@ -29,7 +29,17 @@ export interface ReceiptData {
   verifyUrl: string;
   /** The payment's language; the receipt stays Vietnamese-first either way (see receiptLines). */
   language: 'vi' | 'en';
+  /** A test payment's receipt: marked TEST on the page and in the text, never a real receipt. */
+  test?: boolean;
+  /** The signing certificate's subject, when the agency has one configured. */
+  signedBy?: string;
 }
+
+/** Printed across a test receipt (and so in its text). */
+export const TEST_MARK: BilingualText = {
+  vi: 'TEST — BIÊN LAI THỬ NGHIỆM, KHÔNG CÓ GIÁ TRỊ',
+  en: 'TEST — test payment, not a valid receipt',
+};
 
 /** Mục lục NSNN codes, as in openapi.yaml (Budget). */
 export interface ReceiptBudget {
@@ -50,6 +60,7 @@ export type ReceiptLineKey =
   | 'agency'
   | 'agencyCode'
   | 'agencyTaxCode'
+  | 'agencyAddress'
   | 'payer'
   | 'payerId'
   | 'obligationType'
@@ -92,9 +103,14 @@ export function obligationTypeName(type: string): BilingualText {
   return OBLIGATION_TYPES[type] ?? (OBLIGATION_TYPES.other as BilingualText);
 }
 
-/** Fees and charges get the receipt name of Decree 123/2020/ND-CP; other revenue a plain "receipt". */
+/**
+ * Fees and charges get the receipt name of Decree 123/2020/ND-CP, a fine the receipt for
+ * administrative fines (biên lai thu tiền phạt); other revenue a plain "receipt".
+ */
 export function receiptTitle(data: Pick<ReceiptData, 'obligation'>): BilingualText {
   const type = data.obligation.type;
+  if (type === 'fine')
+    return { vi: 'BIÊN LAI THU TIỀN PHẠT', en: 'Electronic receipt for administrative fines' };
   return type === 'fee' || type === 'charge'
     ? { vi: 'BIÊN LAI THU TIỀN PHÍ, LỆ PHÍ', en: 'Electronic receipt for fees and charges' }
     : { vi: 'BIÊN LAI THU', en: 'Electronic receipt' };
@@ -162,6 +178,7 @@ export function receiptLines(data: ReceiptData): ReceiptLine[] {
   add('agency', 'Đơn vị thu', 'Collecting agency', data.agency.name);
   add('agencyCode', 'Mã đơn vị thu', 'Agency code', data.agency.code);
   if (data.agency.taxCode) add('agencyTaxCode', 'Mã số thuế', 'Tax code', data.agency.taxCode);
+  if (data.agency.address) add('agencyAddress', 'Địa chỉ', 'Address', data.agency.address);
   add('payer', 'Người nộp tiền', 'Payer', data.payer?.name ?? '—');
   if (data.payer?.idNumber) add('payerId', 'Số CCCD/CMND', 'ID number', data.payer.idNumber);
 

@@ -10,6 +10,7 @@ import {
   receiptHeader,
   receiptLines,
   receiptTitle,
+  TEST_MARK,
 } from './lines.ts';
 
 // The 14 standard PDF fonts have no Vietnamese glyphs (ế, ữ, ộ…): embed DejaVu Sans.
@@ -37,6 +38,7 @@ const QR_SIZE = 80;
 const INK = '#111111';
 const MUTED = '#6b6b6b';
 const RULE = '#cfcfcf';
+const TEST_RED = '#b00020';
 
 type Doc = PDFKit.PDFDocument;
 interface Run {
@@ -84,7 +86,8 @@ export async function renderReceiptPdf(data: ReceiptData): Promise<Buffer> {
     doc.on('error', reject);
   });
 
-  let y = drawHeader(doc, data, MARGIN);
+  if (data.test) drawTestWatermark(doc);
+  let y = drawHeader(doc, data, data.test ? drawTestBanner(doc, MARGIN) : MARGIN);
   y = drawTitle(doc, title, y + 14);
   rule(doc, y + 8, INK, 0.8);
   y += 14;
@@ -96,7 +99,7 @@ export async function renderReceiptPdf(data: ReceiptData): Promise<Buffer> {
   y = drawBody(doc, lines, y, scale);
 
   rule(doc, y + 2, INK, 0.8);
-  drawVerification(doc, qr, data.verifyUrl, y + 10);
+  drawVerification(doc, qr, data, y + 10);
 
   doc.end();
   return done;
@@ -205,11 +208,40 @@ function drawBody(doc: Doc, lines: ReceiptLine[], top: number, scale: number): n
   return y;
 }
 
-function drawVerification(doc: Doc, qr: Buffer, verifyUrl: string, top: number): void {
+function drawVerification(doc: Doc, qr: Buffer, data: ReceiptData, top: number): void {
   doc.image(qr, MARGIN, top, { width: QR_SIZE, height: QR_SIZE });
   const x = MARGIN + QR_SIZE + 12;
   const width = PAGE.width - MARGIN - x;
   setFont(doc, { bold: true, size: 9 }).text('Tra cứu biên lai', x, top + 10, { width });
   setFont(doc, { size: 7, color: MUTED }).text('Verify this receipt', x, doc.y, { width });
-  setFont(doc, { size: 7 }).text(verifyUrl, x, doc.y + 4, { width });
+  setFont(doc, { size: 7 }).text(data.verifyUrl, x, doc.y + 4, { width });
+  if (data.signedBy) {
+    setFont(doc, { size: 7 }).text(`Ký số bởi / Digitally signed by: ${data.signedBy}`, x, doc.y + 4, {
+      width,
+    });
+  }
+}
+
+/** A red line above everything on a test receipt; returns where the header starts. */
+function drawTestBanner(doc: Doc, top: number): number {
+  setFont(doc, { bold: true, size: 9, color: TEST_RED }).text(TEST_MARK.vi, MARGIN, top, {
+    width: CONTENT_WIDTH,
+    align: 'center',
+  });
+  setFont(doc, { size: 7, color: TEST_RED }).text(TEST_MARK.en, MARGIN, doc.y, {
+    width: CONTENT_WIDTH,
+    align: 'center',
+  });
+  return doc.y + 6;
+}
+
+/** "TEST" across the page, faint, under the content: a test receipt cannot pass for a real one. */
+function drawTestWatermark(doc: Doc): void {
+  doc.save();
+  doc.rotate(-35, { origin: [PAGE.width / 2, PAGE.height / 2] });
+  setFont(doc, { bold: true, size: 120, color: TEST_RED })
+    .fillOpacity(0.1)
+    .text('TEST', 0, PAGE.height / 2 - 70, { width: PAGE.width, align: 'center', lineBreak: false });
+  doc.restore();
+  doc.fillOpacity(1);
 }

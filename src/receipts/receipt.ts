@@ -10,6 +10,7 @@ export {
   receiptHeader,
   receiptLines,
   receiptTitle,
+  TEST_MARK,
 } from './lines.ts';
 export { receiptQrPng, renderReceiptPdf } from './pdf.ts';
 export { amountInVietnameseWords } from './words.ts';

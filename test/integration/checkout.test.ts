@@ -365,10 +365,12 @@ describe('e-receipts', () => {
       [[first.id, second.id]],
     );
     expect(numbers.rows[1]!.number).toBe(numbers.rows[0]!.number + 1);
-    expect(numbers.rows[0]!.series).toMatch(/^PH-\d\dE$/);
+    // Test-mode payments: a TEST- series of their own, and a page that never says "valid".
+    expect(numbers.rows[0]!.series).toMatch(/^TEST-PH-\d\dE$/);
     const check = await request(hub.app).get(`/receipts/${numbers.rows[0]!.verify_code}`);
     expect(check.status).toBe(200);
-    expect(check.text).toContain('Biên lai hợp lệ');
+    expect(check.text).toContain('TEST — biên lai thử nghiệm, không có giá trị');
+    expect(check.text).not.toContain('Biên lai hợp lệ');
     expect(check.text).toContain('150.000 ₫');
     expect(check.text).not.toContain('Lê Thị Hoa');
     expect((await request(hub.app).get(`/receipts/${'A'.repeat(16)}`)).status).toBe(404);

@@ -157,12 +157,13 @@ describe('receipt lines', () => {
     expect(() => receiptLines({ ...fine, latePenalty: '20001' })).toThrow(/≠/);
   });
 
-  it('titles fee and charge receipts as the decree names them', () => {
+  it('titles fee and charge receipts as the decree names them, and a fine as a fine receipt', () => {
     expect(receiptTitle(charge).vi).toBe('BIÊN LAI THU TIỀN PHÍ, LỆ PHÍ');
     expect(receiptTitle({ obligation: { type: 'fee', description: '' } }).vi).toBe(
       'BIÊN LAI THU TIỀN PHÍ, LỆ PHÍ',
     );
-    expect(receiptTitle(fine).vi).toBe('BIÊN LAI THU');
+    expect(receiptTitle(fine).vi).toBe('BIÊN LAI THU TIỀN PHẠT');
+    expect(receiptTitle({ obligation: { type: 'tax', description: '' } }).vi).toBe('BIÊN LAI THU');
   });
 
   it('prints form symbol, series and number in that order', () => {

@@ -84,7 +84,7 @@ describe('embedded database shared by the hub and the CLI', () => {
 
   it('users:create through the running hub: the new user signs in at once', async () => {
     const created = await payhub(
-      ['users:create', '--email', 'ketoan@demo.gov.vn', '--role', 'finance', '--json'],
+      ['users:create', '--email', 'ketoan@demo.gov.vn', '--role', 'finance', '--hub-wide', '--json'],
       env,
       'correct horse battery staple\n',
     );

@@ -130,6 +130,12 @@ describe('a VietQR day reconciled from the camt.053 statement', () => {
       'unrelated_credit',
     ]);
     expect(await breaksOf(day.body.id)).toEqual([]);
+    // Every fed transfer settled by the statement: VietQR clearing is back at zero, in each mode.
+    const clearing = await hub.db.query<{ balance: string; lines: number }>(
+      `SELECT coalesce(sum(l.amount), 0)::text AS balance, count(*)::int AS lines FROM journal_lines l
+        WHERE l.account = 'provider_clearing:vietqr'`,
+    );
+    expect(clearing.rows[0]).toEqual({ balance: '0', lines: 4 }); // three transfers in, the day's settlement out
     const lines = await agent.get(`/admin/v1/reconciliation/runs/${day.body.id}/lines?limit=100`);
     expect(lines.status).toBe(200);
     expectContract(lines, 'listReconciliationRunLines');

@@ -2,12 +2,14 @@
 import { benchCreatePayment } from './create-payment.ts';
 import { benchIpn } from './ipn.ts';
 import { benchRecon } from './recon.ts';
+import { benchWebhooks } from './webhooks.ts';
 
 /** `npm run bench` runs them all; `npm run bench -- ipn` only the ones named. */
 const BENCHMARKS: Record<string, () => Promise<boolean>> = {
   'create-payment': benchCreatePayment,
   ipn: benchIpn,
   recon: benchRecon,
+  webhooks: benchWebhooks,
 };
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(name in BENCHMARKS));

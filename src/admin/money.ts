@@ -6,16 +6,13 @@
 import { type RequestHandler, Router } from 'express';
 import { audit } from '../audit/service.ts';
 import type { Db } from '../db/port.ts';
-import { recordEvent } from '../events/service.ts';
 import { validateRequest } from '../http/openapi.ts';
 import { ApiError, problems } from '../http/problem.ts';
-import { refundSucceeded } from '../ledger/postings.ts';
-import { postEntry } from '../ledger/service.ts';
 import { formatVnd, money } from '../money.ts';
 import type { AttemptsService } from '../payments/attempts.ts';
 import { adapterNamed } from '../providers/service.ts';
-import * as rq from '../refunds/queries.ts';
-import { refundJson } from '../refunds/view.ts';
+import type * as rq from '../refunds/queries.ts';
+import { recordOutcome } from '../refunds/service.ts';
 import { staffOf } from './staff.ts';
 
 const ASSIGNABLE = ['unmatched', 'amount_mismatch', 'late'];
@@ -75,30 +72,7 @@ export function moneyRoutes(deps: { db: Db; attempts: AttemptsService }): Router
             [id, body.bank_reference],
           )
         ).rows[0]!;
-        await postEntry(tx, {
-          kind: done.kind === 'requested' ? 'refund' : `${done.kind}_refund`,
-          mode: done.mode,
-          agencyId: done.agency_id,
-          paymentId: done.payment_id,
-          attemptId: done.attempt_id,
-          refundId: done.id,
-          memo: `manual refund, bank reference ${body.bank_reference}`,
-          lines: refundSucceeded({
-            provider: done.provider,
-            agencyId: done.agency_id,
-            amount: done.amount,
-            kind: done.kind,
-          }),
-        });
-        if (done.kind === 'requested') await rq.addRefunded(tx, done.payment_id, done.amount);
-        const json = refundJson(done);
-        await recordEvent(tx, {
-          agencyId: done.agency_id,
-          mode: done.mode,
-          type: 'refund.succeeded',
-          objectId: done.id,
-          data: json,
-        });
+        const json = await recordOutcome(tx, done, `manual refund, bank reference ${body.bank_reference}`);
         await audit(tx, {
           actorType: 'staff',
           actorId: staff.id,

@@ -99,6 +99,41 @@ export interface RefundsDeps {
   providers: ProvidersService;
 }
 
+/**
+ * What a refund's final outcome writes, however it was reached (the provider's answer, or
+ * finance recording one made by hand): a success's ledger entry and refunded total, and the event.
+ */
+export async function recordOutcome(tx: Queryable, refund: q.RefundRow, memo?: string): Promise<RefundJson> {
+  if (refund.status === 'succeeded') {
+    await postEntry(tx, {
+      kind: refund.kind === 'requested' ? 'refund' : `${refund.kind}_refund`,
+      mode: refund.mode,
+      agencyId: refund.agency_id,
+      paymentId: refund.payment_id,
+      attemptId: refund.attempt_id,
+      refundId: refund.id,
+      memo,
+      lines: refundSucceeded({
+        provider: refund.provider,
+        agencyId: refund.agency_id,
+        amount: refund.amount,
+        kind: refund.kind,
+      }),
+    });
+    // A double payment's refund gives back another attempt's money, not the payment's.
+    if (refund.kind === 'requested') await q.addRefunded(tx, refund.payment_id, refund.amount);
+  }
+  const json = refundJson(refund);
+  await recordEvent(tx, {
+    agencyId: refund.agency_id,
+    mode: refund.mode,
+    type: refund.status === 'succeeded' ? 'refund.succeeded' : 'refund.failed',
+    objectId: refund.id,
+    data: json,
+  });
+  return json;
+}
+
 export function refundsService(deps: RefundsDeps) {
   const { db, providers } = deps;
   const listeners = new Set<() => void>();
@@ -112,32 +147,7 @@ export function refundsService(deps: RefundsDeps) {
     return db.transaction(async (tx) => {
       const refund = (await q.settle(tx, refundId, outcome)).rows[0];
       if (!refund) return null;
-      if (refund.status === 'succeeded') {
-        await postEntry(tx, {
-          kind: refund.kind === 'requested' ? 'refund' : `${refund.kind}_refund`,
-          mode: refund.mode,
-          agencyId: refund.agency_id,
-          paymentId: refund.payment_id,
-          attemptId: refund.attempt_id,
-          refundId: refund.id,
-          lines: refundSucceeded({
-            provider: refund.provider,
-            agencyId: refund.agency_id,
-            amount: refund.amount,
-            kind: refund.kind,
-          }),
-        });
-        // A double payment's refund gives back another attempt's money, not the payment's.
-        if (refund.kind === 'requested') await q.addRefunded(tx, refund.payment_id, refund.amount);
-      }
-      const json = refundJson(refund);
-      await recordEvent(tx, {
-        agencyId: refund.agency_id,
-        mode: refund.mode,
-        type: refund.status === 'succeeded' ? 'refund.succeeded' : 'refund.failed',
-        objectId: refund.id,
-        data: json,
-      });
+      const json = await recordOutcome(tx, refund);
       await onSettled?.(tx, json);
       return refund;
     });

@@ -5,6 +5,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgency, createApiKey, enableProvider } from '../../src/agencies/service.ts';
 import { createApp } from '../../src/app.ts';
+import { expectAccessible } from '../helpers/axe.ts';
 import { launchBrowser, noBrowser, SCREENSHOTS } from '../helpers/browser.ts';
 import { type TestDatabase, testDatabase } from '../helpers/db.ts';
 import { TEST_SECRET } from '../helpers/hub.ts';
@@ -99,10 +100,15 @@ describe.skipIf(noBrowser)('a citizen in a real browser (Chromium)', () => {
 
   it('shows the page in English and lets the citizen try again after a failure', async () => {
     const payment = await createPayment({ language: 'en', obligation: { type: 'charge' } });
-    const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 390, height: 844 } });
+    const context = await browser.newContext({
+      locale: 'en-GB',
+      viewport: { width: 390, height: 844 },
+      bypassCSP: true,
+    });
     const page = await context.newPage();
     await page.goto(payment.checkout_url);
     expect(await page.locator('legend').textContent()).toBe('Choose how to pay');
+    await expectAccessible(page);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'checkout-en-mobile.png'), fullPage: true });
     await page.getByRole('button', { name: /Pay/ }).click();
     await page.getByRole('button', { name: 'Payment fails' }).click();

@@ -69,6 +69,7 @@ interface BankCreditRow {
   payment_id: string | null;
   attempt_id: string | null;
   detail: string | null;
+  refund_id: string | null;
   received_at: Date;
 }
 
@@ -89,6 +90,7 @@ function bankCreditJson(c: BankCreditRow) {
     payment: c.payment_id,
     attempt: c.attempt_id,
     detail: c.detail,
+    refund: c.refund_id,
     received_at: new Date(c.received_at).toISOString(),
   };
 }

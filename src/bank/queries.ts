@@ -129,14 +129,20 @@ export const settleCredit = (
     attemptId: string | null;
     paymentId: string | null;
     detail: string | null;
+    /** The refund that returns a double payment this credit made. */
+    refundId?: string;
   },
 ) =>
   db.query<CreditRow>(
     `UPDATE bank_credits SET status = $2, transfer_reference = $3, attempt_id = $4, payment_id = $5,
-            detail = $6, matched_at = now()
+            detail = $6, refund_id = $7, matched_at = now()
       WHERE id = $1 AND status = 'received' RETURNING *`,
-    [id, s.status, s.transferReference, s.attemptId, s.paymentId, s.detail],
+    [id, s.status, s.transferReference, s.attemptId, s.paymentId, s.detail, s.refundId ?? null],
   );
+
+/** The credit, locked, while its settlement is decided in the same transaction. */
+export const creditForUpdate = (db: Queryable, id: string) =>
+  db.query<CreditRow>('SELECT * FROM bank_credits WHERE id = $1 FOR UPDATE', [id]);
 
 /** Credits stored but not yet settled (a crash between the two), oldest first. */
 export const creditsToSettle = (

@@ -98,15 +98,21 @@ export function bankService(deps: BankDeps) {
     // The memo's most plausible reference that names an attempt of this agency.
     const attempt = references.map((r) => found.find((a) => a.provider_reference === r)).find(Boolean);
 
-    const finish = async (status: Exclude<q.CreditStatus, 'received'>, detail: string | null) => {
-      const done = await q.settleCredit(db, credit.id, {
+    const finish = async (
+      status: Exclude<q.CreditStatus, 'received'>,
+      detail: string | null,
+      tx: Queryable = db,
+      refundId?: string,
+    ) => {
+      const done = await q.settleCredit(tx, credit.id, {
         status,
         transferReference: attempt?.provider_reference ?? references[0] ?? null,
         attemptId: attempt?.id ?? null,
         paymentId: attempt?.payment_id ?? null,
         detail,
+        refundId,
       });
-      return done.rows[0]?.status ?? (await q.creditById(db, credit.id)).rows[0]!.status;
+      return done.rows[0]?.status ?? (await q.creditById(tx, credit.id)).rows[0]!.status;
     };
 
     if (!attempt) {
@@ -152,12 +158,28 @@ export function bankService(deps: BankDeps) {
       const mine = await settledByThis();
       if (mine && !mine.double_paid) return finish('matched', null);
       // A second transfer for a paid payment. When it names an attempt that had not succeeded,
-      // apply() records the double payment (refund, finance); otherwise the credit says it.
-      if (attempt.status !== 'succeeded') await attempts.apply(credit.provider, outcome);
-      return finish(
-        'duplicate',
-        `Payment ${payment.id} was already paid; this transfer is a double payment.`,
-      );
+      // apply() records the double payment (refund, finance).
+      if (attempt.status !== 'succeeded') {
+        await attempts.apply(credit.provider, outcome);
+        return finish(
+          'duplicate',
+          `Payment ${payment.id} was already paid; this transfer is a double payment.`,
+        );
+      }
+      // The payer sent the same reference's money twice: the credit and the double payment it
+      // makes (suspense, its refund, the event) are recorded together, so a crash records neither.
+      return db.transaction(async (tx) => {
+        const locked = (await q.creditForUpdate(tx, credit.id)).rows[0]!;
+        if (locked.status !== 'received') return locked.status;
+        const refund = await attempts.recordSecondTransfer(tx, attempt.id);
+        return finish(
+          'duplicate',
+          `Payment ${payment.id} was already paid by this reference; this second transfer is a ` +
+            `double payment, to be returned by refund ${refund.id}.`,
+          tx,
+          refund.id,
+        );
+      });
     }
     if (
       payment.status === 'expired' ||

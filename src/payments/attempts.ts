@@ -232,6 +232,20 @@ export function attemptsService(deps: AttemptsDeps) {
     await event(tx, after, 'payment.underpaid');
   }
 
+  /**
+   * A second bank transfer naming an attempt that already paid its payment (the payer sent the
+   * money twice): a double payment — into suspense, its refund created (refunded by hand for a bank
+   * transfer, which finance records), `payment.double_paid` raised. Called in the transaction that
+   * settles the credit.
+   */
+  async function recordSecondTransfer(tx: Queryable, attemptId: string) {
+    const attempt = (await aq.attemptForUpdate(tx, attemptId)).rows[0]!;
+    const payment = (await aq.paymentForUpdate(tx, attempt.payment_id)).rows[0]!;
+    const refund = await refundDoublePayment(tx, payment, attempt);
+    await event(tx, payment, 'payment.double_paid');
+    return refund;
+  }
+
   async function contextForAttempt(attemptId: string) {
     const attempt = (await aq.attemptById(db, attemptId)).rows[0];
     if (!attempt) return null;
@@ -440,6 +454,7 @@ export function attemptsService(deps: AttemptsDeps) {
   return {
     start,
     apply,
+    recordSecondTransfer,
     succeedFromSnapshot,
     notify,
     returned,

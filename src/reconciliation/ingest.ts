@@ -86,7 +86,8 @@ async function copyLines(
         checkLine(line);
         checkDay(line, day, businessDate);
         // A bank's own credits and debits are reported, never matched: nothing for them to repeat.
-        if (line.type === 'payment' || line.type === 'refund') repeats.see(line.type, dedupeKey(line));
+        if (line.type === 'payment' || line.type === 'refund')
+          repeats.see(line.type, dedupeKey(line, adapter.settlementReference));
         text += copyLine(runId, line);
         if (++count % BATCH === 0) {
           yield text;

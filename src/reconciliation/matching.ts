@@ -27,7 +27,8 @@ const CLASSIFY = `
 WITH lines AS NOT MATERIALIZED (
   -- dedupe_key: what two lines must not share, as repeats.ts's dedupeKey says it in ingest.
   SELECT l.*, l.status = ANY($9::text[]) AS paid,
-         CASE WHEN l.type = 'payment' THEN l.merchant_reference ELSE l.provider_transaction_id END AS dedupe_key
+         CASE WHEN l.type = 'payment' AND NOT $12::boolean THEN l.merchant_reference
+              ELSE l.provider_transaction_id END AS dedupe_key
   FROM settlement_lines l WHERE l.run_id = $1
 ),
 repeated AS (
@@ -51,6 +52,8 @@ earlier AS (
     AND o.status = ANY($9::text[])
 ),
 settled_attempts AS (SELECT DISTINCT merchant_reference AS id FROM earlier WHERE type = 'payment'),
+-- A payer's transfers are told apart by the bank's reference: one reference may be paid into twice.
+settled_transfers AS (SELECT DISTINCT provider_transaction_id AS id FROM earlier WHERE type = 'payment' AND $12::boolean),
 settled_refunds AS (SELECT DISTINCT provider_transaction_id AS id FROM earlier WHERE type = 'refund'),
 payment_side AS (
   -- One full join, as the bare floor does: each payment line with its attempt, and each attempt the
@@ -60,11 +63,16 @@ payment_side AS (
          a.amount AS hub_amount, a.status AS hub_status, a.mode,
          CASE WHEN $4::numeric IS NULL OR l.amount IS NULL THEN NULL
               ELSE greatest($5::numeric, round(l.amount * $4::numeric / 100)) END AS expected_fee,
-         l.merchant_reference IN (SELECT id FROM settled_attempts)
-           -- Named by a reference the payer copied ($12): a line whose bank reference is not the one
-           -- that paid the attempt is a second transfer for it.
+         (NOT $12::boolean AND l.merchant_reference IN (SELECT id FROM settled_attempts))
+           -- Named by a reference the payer copied ($12): a transfer an earlier run settled, or one
+           -- whose bank reference is not the one that paid the attempt — a second transfer for it,
+           -- unless the hub already recorded that transfer as a double payment (its bank credit).
+           OR ($12::boolean AND l.provider_transaction_id IN (SELECT id FROM settled_transfers))
            OR ($12::boolean AND l.line_no IS NOT NULL AND a.status = 'succeeded'
-               AND a.provider_transaction_id IS DISTINCT FROM l.provider_transaction_id) AS settled_before,
+               AND a.provider_transaction_id IS DISTINCT FROM l.provider_transaction_id
+               AND NOT EXISTS (SELECT 1 FROM bank_credits bc WHERE bc.attempt_id = a.id
+                                 AND bc.bank_reference = l.provider_transaction_id AND bc.refund_id IS NOT NULL))
+           AS settled_before,
          l.line_no IN (SELECT line_no FROM repeats) AS repeat
   FROM (SELECT * FROM lines WHERE type = 'payment') l
   FULL JOIN (SELECT id, agency_id, payment_id, amount, status, mode, completed_at, provider_transaction_id

@@ -6,13 +6,18 @@
  * by a collision of both hashes is simply counted once and let go.
  */
 
-/** What two lines of one run must not share (matching.ts's dedupe_key is its twin in SQL). */
-export function dedupeKey(line: {
-  type: string;
-  merchantReference: string;
-  providerTransactionId: string;
-}): string {
-  return line.type === 'payment' ? line.merchantReference : line.providerTransactionId;
+/**
+ * What two lines of one run must not share (matching.ts's dedupe_key is its twin in SQL). Where the
+ * lines name a reference the payer copied, a payer may pay into it twice: the bank's own reference
+ * tells the transfers apart.
+ */
+export function dedupeKey(
+  line: { type: string; merchantReference: string; providerTransactionId: string },
+  reference: 'attempt_id' | 'provider_reference' = 'attempt_id',
+): string {
+  return line.type === 'payment' && reference === 'attempt_id'
+    ? line.merchantReference
+    : line.providerTransactionId;
 }
 
 export class RepeatSieve {

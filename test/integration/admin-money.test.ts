@@ -141,6 +141,55 @@ describe('a VietQR double payment refunded by hand', () => {
   });
 });
 
+describe('the same reference paid into twice', () => {
+  it('the second transfer is a double payment: suspense, its refund, the event; finance closes it by hand', async () => {
+    const payment = await transferPayment(120_000);
+    const suspense = `suspense:${await agencyA()}`;
+    const start = BigInt(await balance(suspense));
+    const first = await credit(120_000, `CK ${payment.references[0]}`);
+    const second = await credit(120_000, `CK lan 2 ${payment.references[0]}`);
+    const credits = await hub.db.query<{ id: string; status: string; refund_id: string | null }>(
+      'SELECT id, status, refund_id FROM bank_credits WHERE id = ANY($1) ORDER BY received_at',
+      [[first, second]],
+    );
+    expect(credits.rows.map((c) => c.status)).toEqual(['matched', 'duplicate']);
+    const refundId = credits.rows[1]!.refund_id;
+    expect(refundId).toMatch(/^re_/);
+    expect(credits.rows[0]!.refund_id).toBeNull();
+    const paid = await hub.api().get(`/v1/payments/${payment.id}`);
+    expect(paid.body.status).toBe('succeeded');
+    const events = await hub.db.query<{ type: string }>(
+      'SELECT type FROM events WHERE object_id = $1 ORDER BY id',
+      [payment.id],
+    );
+    expect(events.rows.map((e) => e.type)).toEqual(['payment.succeeded', 'payment.double_paid']);
+    expect(BigInt(await balance(suspense))).toBe(start - 120_000n);
+
+    // Settling the same credit again (crash recovery) records nothing twice.
+    await hub.services.bank.settlePending({ olderThanSeconds: 0 });
+    expect(
+      (await hub.db.query('SELECT id FROM refunds WHERE payment_id = $1', [payment.id])).rows,
+    ).toHaveLength(1);
+
+    const a = await staffSession(hub.app, 'a@tinh-a.gov.vn');
+    // Finance sees the credit with the refund that returns it.
+    const listed = await a.agent.get('/admin/v1/bank_credits?status=duplicate');
+    expectContract(listed, 'listBankCredits');
+    expect(listed.body.data).toContainEqual(expect.objectContaining({ id: second, refund: refundId }));
+
+    await hub.services.refunds.executeDue();
+    const refund = await hub.api().get(`/v1/refunds/${refundId}`);
+    expect(refund.body).toMatchObject({ status: 'failed', amount: 120000 });
+    const done = await a.agent
+      .post(`/admin/v1/refunds/${refundId}/manual`)
+      .set('X-CSRF-Token', a.csrf)
+      .send({ bank_reference: 'FT26OUT000777', note: 'Chuyển trả lần nộp thứ hai' });
+    expect(done.status).toBe(201);
+    expect(BigInt(await balance(suspense))).toBe(start);
+    expect(await ledgerChecks(hub.db)).toEqual({ unbalanced: [], trial: '0' });
+  });
+});
+
 describe('assigning an unmatched bank credit to a payment', () => {
   it('pays the payment through the matched-credit path, amount checked, once, audited', async () => {
     const payment = await transferPayment(200_000);

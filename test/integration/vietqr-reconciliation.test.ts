@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTransferReference } from '../../adapters/vietqr/reference.ts';
 import { createStaffUser } from '../../src/admin/staff.ts';
 import { enableProvider } from '../../src/agencies/service.ts';
-import { localDate } from '../../src/dates.ts';
+import { addDays, localDate } from '../../src/dates.ts';
 import { type CamtEntry, camt053, feedHeaders } from '../fakes/bank/camt.ts';
 import { expectContract, PUBLIC_URL, paymentBody, type TestHub, testHub } from '../helpers/hub.ts';
 import { STAFF_PASSWORD, staffSession } from '../helpers/staff.ts';
@@ -46,17 +46,23 @@ async function transferPayment(amount: number) {
   return { id: created.body.id as string, reference: reference!, amount: String(amount) };
 }
 
-/** The bank's signed feed reports the transfer: the payment succeeds. */
-async function feed(memo: string, amount: string, bankReference: string) {
+/** The bank's signed feed reports the transfer: the payment succeeds (or the credit gets `expected`). */
+async function feed(
+  memo: string,
+  amount: string,
+  bankReference: string,
+  bookedAt = new Date(),
+  expected = 'matched',
+) {
   const body = JSON.stringify({
     account: ACCOUNT,
     amount: Number(amount),
     memo,
     bank_reference: bankReference,
-    booked_at: new Date().toISOString(),
+    booked_at: bookedAt.toISOString(),
   });
   const res = await request(hub.app).post('/bank-feed/vietqr').set(feedHeaders(FEED_SECRET, body)).send(body);
-  expect(res.body.status).toBe('matched');
+  expect(res.body.status).toBe(expected);
 }
 
 const statusOf = async (id: string) => (await hub.api().get(`/v1/payments/${id}`)).body.status as string;
@@ -185,5 +191,34 @@ describe('a VietQR day reconciled from the camt.053 statement', () => {
       expect.objectContaining({ category: 'duplicate', status: 'open', payment: fed[0]!.id }),
     ]);
     expect(third.body.summary).toContainEqual(expect.objectContaining({ category: 'matched', count: 3 }));
+  });
+});
+
+describe("a reference paid into twice, in the day's statement", () => {
+  it('matches both transfers: the second is the double payment the hub recorded from its bank credit', async () => {
+    // Yesterday's business day, so this file holds every transfer of its day.
+    const date = addDays(localDate(new Date()), -1);
+    const bookedAt = new Date(`${date}T10:00:00+07:00`);
+    const paid = await transferPayment(90000);
+    const refs = [bankRef(), bankRef()];
+    await feed(`${paid.reference} nop le phi`, paid.amount, refs[0]!, bookedAt);
+    await feed(`${paid.reference} nop lai`, paid.amount, refs[1]!, bookedAt, 'duplicate');
+
+    const { agent, csrf } = await staffSession(hub.app, 'hq@payhub.gov.vn');
+    const lines: CamtEntry[] = refs.map((bankReference) => ({
+      amount: paid.amount,
+      memo: `${paid.reference} chuyen khoan`,
+      bankReference,
+      bookedAt: bookedAt.toISOString(),
+    }));
+    const run = await agent
+      .post(`/admin/v1/reconciliation/runs?provider=vietqr&business_date=${date}&file_name=camt053.xml`)
+      .set('X-CSRF-Token', csrf)
+      .set('Content-Type', 'application/xml')
+      .send(camt053(ACCOUNT, lines));
+    expect(run.status).toBe(201);
+    expect(run.body.summary).toEqual([
+      expect.objectContaining({ category: 'matched', status: 'ok', count: 2, line_amount: 180000 }),
+    ]);
   });
 });

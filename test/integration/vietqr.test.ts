@@ -80,8 +80,14 @@ const eventsOf = async (id: string) =>
 
 const creditsOf = async (bankReference: string) =>
   (
-    await hub.db.query<{ status: string; payment_id: string | null; detail: string | null; source: string }>(
-      'SELECT status, payment_id, detail, source FROM bank_credits WHERE bank_reference = $1 ORDER BY received_at',
+    await hub.db.query<{
+      status: string;
+      payment_id: string | null;
+      detail: string | null;
+      source: string;
+      refund_id: string | null;
+    }>(
+      'SELECT status, payment_id, detail, source, refund_id FROM bank_credits WHERE bank_reference = $1 ORDER BY received_at',
       [bankReference],
     )
   ).rows;
@@ -263,8 +269,12 @@ describe('credits that do not pay a payment are kept for finance', () => {
     );
     const payment = await paymentOf(id);
     expect(payment.status).toBe('succeeded');
-    expect(await eventsOf(id)).toEqual(['payment.succeeded']);
-    expect((await creditsOf(second))[0]).toMatchObject({ status: 'duplicate', payment_id: id });
+    // Recorded as a double payment (its refund, the event), never as a second success.
+    expect(await eventsOf(id)).toEqual(['payment.succeeded', 'payment.double_paid']);
+    const credit = (await creditsOf(second))[0]!;
+    expect(credit).toMatchObject({ status: 'duplicate', payment_id: id });
+    const refunds = (await hub.api().get(`/v1/payments/${id}/refunds`)).body.data;
+    expect(refunds).toEqual([expect.objectContaining({ id: credit.refund_id, amount: payment.amount })]);
   });
 
   it('duplicate: paid by another method first, the transfer is recorded as a double payment on its attempt', async () => {

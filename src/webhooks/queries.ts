@@ -114,35 +114,56 @@ export const deleteEndpoint = (db: Queryable, agencyId: string, mode: string, id
 export const HOLD_BACK_SECONDS = 60;
 
 /**
- * Claims up to `limit` due deliveries, each the oldest of its endpoint that nothing earlier holds
- * back (see HOLD_BACK_SECONDS). The claim is a lease: next_attempt_at moves `leaseSeconds` ahead,
- * renewed while the send is in flight (renewLeases), so no other instance takes the row meanwhile
- * and a crashed sender's claim expires within seconds. `attempts` is the claim's token.
- * SKIP LOCKED lets instances claim at once.
+ * Claims due deliveries, up to `perEndpoint` of each endpoint (its oldest first) and `limit` in
+ * all, the endpoints taking turns (each one's first, then each one's second…) so one endpoint's
+ * backlog cannot crowd out the others. A delivery is held back (see HOLD_BACK_SECONDS) while an
+ * earlier one of its endpoint is in flight (leased) or due again within the hold-back: an
+ * endpoint has one claimed batch at a time, and its batches go in creation order. The claim is a
+ * lease: next_attempt_at moves `leaseSeconds` ahead, renewed while the sends are in flight
+ * (renewLeases), so no other instance takes the rows meanwhile and a crashed sender's claim
+ * expires within seconds. `attempts` is the claim's token. SKIP LOCKED lets instances claim at
+ * once; the due test is repeated where rows are locked, so a row another instance has just
+ * claimed is not claimed twice. Rows come back by endpoint, oldest first.
  */
-export const claimDue = (db: Queryable, limit: number, leaseSeconds: number) =>
+export const claimDue = (db: Queryable, limit: number, leaseSeconds: number, perEndpoint = limit) =>
   db.query<ClaimedRow>(
-    `WITH pick AS (
-       SELECT d.endpoint_id, d.event_id FROM webhook_deliveries d
-        WHERE d.status = 'pending' AND d.next_attempt_at <= now()
-          AND NOT EXISTS (
-            SELECT 1 FROM webhook_deliveries p
-             WHERE p.endpoint_id = d.endpoint_id AND p.status = 'pending'
-               AND (p.event_created_at, p.event_id) < (d.event_created_at, d.event_id)
-               AND p.next_attempt_at < now() + make_interval(secs => ${HOLD_BACK_SECONDS}))
-        ORDER BY d.event_created_at, d.event_id
+    `WITH held AS (
+       SELECT DISTINCT ON (endpoint_id) endpoint_id, event_created_at, event_id FROM webhook_deliveries
+        WHERE status = 'pending' AND next_attempt_at > now()
+          AND next_attempt_at < now() + make_interval(secs => ${HOLD_BACK_SECONDS})
+        ORDER BY endpoint_id, event_created_at, event_id
+     ), due AS (
+       SELECT DISTINCT endpoint_id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= now()
+     ), pick AS (
+       SELECT head.* FROM due LEFT JOIN held ON held.endpoint_id = due.endpoint_id
+        CROSS JOIN LATERAL (
+          SELECT d.endpoint_id, d.event_id, d.event_created_at,
+                 row_number() OVER (ORDER BY d.event_created_at, d.event_id) AS turn
+            FROM webhook_deliveries d
+           WHERE d.endpoint_id = due.endpoint_id AND d.status = 'pending' AND d.next_attempt_at <= now()
+             AND (held.endpoint_id IS NULL
+                  OR (d.event_created_at, d.event_id) < (held.event_created_at, held.event_id))
+           ORDER BY d.event_created_at, d.event_id
+           LIMIT $3
+        ) head
+        ORDER BY head.turn, head.event_created_at, head.event_id
         LIMIT $1
-        FOR UPDATE SKIP LOCKED
+     ), locked AS (
+       SELECT d.endpoint_id, d.event_id FROM webhook_deliveries d
+         JOIN pick ON pick.endpoint_id = d.endpoint_id AND pick.event_id = d.event_id
+        WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+        FOR UPDATE OF d SKIP LOCKED
      ), claimed AS (
        UPDATE webhook_deliveries d
           SET next_attempt_at = now() + make_interval(secs => $2), attempts = d.attempts + 1, updated_at = now()
-         FROM pick WHERE d.endpoint_id = pick.endpoint_id AND d.event_id = pick.event_id
+         FROM locked WHERE d.endpoint_id = locked.endpoint_id AND d.event_id = locked.event_id
        RETURNING d.*
      )
      SELECT c.*, e.type, e.data, e.mode AS event_mode, w.url, w.secret, w.mode AS endpoint_mode,
             CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret END AS previous_secret
-       FROM claimed c JOIN events e ON e.id = c.event_id JOIN webhook_endpoints w ON w.id = c.endpoint_id`,
-    [limit, leaseSeconds],
+       FROM claimed c JOIN events e ON e.id = c.event_id JOIN webhook_endpoints w ON w.id = c.endpoint_id
+      ORDER BY c.endpoint_id, c.event_created_at, c.event_id`,
+    [limit, leaseSeconds, perEndpoint],
   );
 
 /** Extends the leases of claims still in flight (each matched by its claim's attempts count). */
@@ -164,33 +185,52 @@ export const renewLeases = (
     ],
   );
 
-/** Logs one try and moves the delivery on: delivered, due again after `retryInSeconds`, or failed. */
-export const recordTry = (
-  db: Queryable,
-  t: {
-    endpointId: string;
-    eventId: string;
-    statusCode: number | null;
-    durationMs: number;
-    error: string | null;
-    outcome: 'delivered' | 'retry' | 'failed';
-    retryInSeconds: number;
-    /** The claim's token: a claim whose lease was lost (and taken again) no longer moves the row. */
-    attempts: number;
-  },
-) =>
+/** One try's outcome: delivered, due again after `retryInSeconds`, or failed. */
+export interface TryOutcome {
+  endpointId: string;
+  eventId: string;
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+  outcome: 'delivered' | 'retry' | 'failed';
+  retryInSeconds: number;
+  /** The claim's token: a claim whose lease was lost (and taken again) no longer moves the row. */
+  attempts: number;
+  /** How long before the batch is recorded the try started (attempted_at by the database's clock). */
+  startedMsAgo: number;
+}
+
+/** Logs a batch of tries and moves each delivery on, in one statement. */
+export const recordTries = (db: Queryable, tries: TryOutcome[]) =>
   db.query(
-    `WITH logged AS (
-       INSERT INTO webhook_delivery_attempts (endpoint_id, event_id, status_code, duration_ms, error)
-       VALUES ($1, $2, $3, $4, $5)
+    `WITH t AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[], $6::text[], $7::int[], $8::int[], $9::int[])
+                  AS t(endpoint_id, event_id, status_code, duration_ms, error, outcome, retry_in, attempts, ago)
+     ), logged AS (
+       INSERT INTO webhook_delivery_attempts (endpoint_id, event_id, attempted_at, status_code, duration_ms, error)
+       SELECT endpoint_id, event_id, now() - make_interval(secs => ago / 1000.0), status_code, duration_ms, error
+         FROM t
      )
-     UPDATE webhook_deliveries SET
-        status = CASE $6::text WHEN 'delivered' THEN 'delivered' WHEN 'failed' THEN 'failed' ELSE 'pending' END,
-        delivered_at = CASE WHEN $6::text = 'delivered' THEN now() ELSE delivered_at END,
-        next_attempt_at = CASE WHEN $6::text = 'retry' THEN now() + make_interval(secs => $7) ELSE next_attempt_at END,
+     UPDATE webhook_deliveries d SET
+        status = CASE t.outcome WHEN 'delivered' THEN 'delivered' WHEN 'failed' THEN 'failed' ELSE 'pending' END,
+        delivered_at = CASE WHEN t.outcome = 'delivered' THEN now() ELSE d.delivered_at END,
+        next_attempt_at = CASE WHEN t.outcome = 'retry' THEN now() + make_interval(secs => t.retry_in)
+                               ELSE d.next_attempt_at END,
         updated_at = now()
-      WHERE endpoint_id = $1 AND event_id = $2 AND status = 'pending' AND attempts = $8`,
-    [t.endpointId, t.eventId, t.statusCode, t.durationMs, t.error, t.outcome, t.retryInSeconds, t.attempts],
+       FROM t
+      WHERE d.endpoint_id = t.endpoint_id AND d.event_id = t.event_id AND d.status = 'pending'
+        AND d.attempts = t.attempts`,
+    [
+      tries.map((t) => t.endpointId),
+      tries.map((t) => t.eventId),
+      tries.map((t) => t.statusCode),
+      tries.map((t) => t.durationMs),
+      tries.map((t) => t.error),
+      tries.map((t) => t.outcome),
+      tries.map((t) => t.retryInSeconds),
+      tries.map((t) => t.attempts),
+      tries.map((t) => Math.round(t.startedMsAgo)),
+    ],
   );
 
 /**

@@ -2,28 +2,16 @@ import { fetch as undiciFetch } from 'undici';
 import type { Principal } from '../agencies/service.ts';
 import type { Db, Queryable } from '../db/port.ts';
 import { eventById } from '../events/queries.ts';
-import { eventJson } from '../events/view.ts';
 import type { StoredResponse } from '../http/idempotency.ts';
 import { ApiError, problems } from '../http/problem.ts';
 import { newId } from '../ids.ts';
 import type { Sealer } from '../secrets.ts';
 import * as q from './queries.ts';
-import { newSecret, signatures } from './signature.ts';
+import { type DeliverOptions, deliverDue, type Sender } from './sender.ts';
+import { newSecret } from './signature.ts';
 import { checkEndpointUrl, publicOnlyAgent, type Resolve, systemResolve, WebhookUrlError } from './urls.ts';
 
-/**
- * DESIGN.md's schedule: the first try at once, then retries after 5 s, 5 min, 30 min, 2 h, 5 h,
- * 10 h and 10 h (about a day in all); a delivery whose eighth try fails is `failed`, and can be
- * replayed.
- */
-export const RETRY_DELAYS_SECONDS = [5, 300, 1_800, 7_200, 18_000, 36_000, 36_000] as const;
-export const MAX_TRIES = RETRY_DELAYS_SECONDS.length + 1;
-
-/** What the try after `tries` failed tries is: due again after some seconds, or given up. */
-export function afterFailure(tries: number): { outcome: 'retry'; inSeconds: number } | { outcome: 'failed' } {
-  const delay = RETRY_DELAYS_SECONDS[tries - 1];
-  return delay === undefined ? { outcome: 'failed' } : { outcome: 'retry', inSeconds: delay };
-}
+export { afterFailure, LEASE_SECONDS, MAX_TRIES, RETRY_DELAYS_SECONDS } from './sender.ts';
 
 export const EVENT_TYPES = [
   'payment.succeeded',
@@ -46,13 +34,6 @@ export interface WebhooksDeps {
   /** PAYHUB_ALLOW_PRIVATE_WEBHOOKS: test-mode endpoints may target loopback and private addresses. */
   allowPrivate?: boolean;
 }
-
-/**
- * A claimed delivery is leased this long, and the lease is renewed every LEASE_RENEW_MS while
- * its request is in flight: a crashed sender's claim expires within seconds.
- */
-export const LEASE_SECONDS = 10;
-const LEASE_RENEW_MS = 3_000;
 
 export function endpointJson(row: q.EndpointRow) {
   return {
@@ -101,6 +82,7 @@ export function webhooksService(deps: WebhooksDeps) {
   // Endpoints held to public addresses connect only to addresses checked at connect time.
   const publicOnly = { live: publicOnlyAgent(resolve, 'live'), test: publicOnlyAgent(resolve, 'test') };
   const listeners = new Set<() => void>();
+  const sender: Sender = { db, sealer, resolve, allowPrivate, timeoutMs, send, publicOnly };
 
   async function createEndpoint(
     owner: { agencyId: string; mode: 'test' | 'live' },
@@ -162,72 +144,6 @@ export function webhooksService(deps: WebhooksDeps) {
     const row = (await q.endpointById(db, principal.agencyId, principal.mode, id)).rows[0];
     if (!row) throw problems.notFound('webhook endpoint', id);
     return row;
-  }
-
-  /** One try of one claimed delivery; the outcome is logged whatever happens. */
-  async function attempt(d: q.ClaimedRow): Promise<'delivered' | 'retry' | 'failed'> {
-    const started = performance.now();
-    let statusCode: number | null = null;
-    let error: string | null = null;
-    try {
-      await checkEndpointUrl(d.url, d.endpoint_mode, resolve, allowPrivate);
-      const secrets = [d.secret, ...(d.previous_secret ? [d.previous_secret] : [])].map((sealed) =>
-        sealer.open<string>(sealed),
-      );
-      const body = JSON.stringify(
-        eventJson({
-          id: d.event_id,
-          type: d.type,
-          mode: d.event_mode,
-          created_at: d.event_created_at,
-          data: d.data,
-        }),
-      );
-      const timestamp = Math.floor(Date.now() / 1000);
-      const res = await send(d.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'PayHub-Webhooks/1.0',
-          'webhook-id': d.event_id,
-          'webhook-timestamp': String(timestamp),
-          'webhook-signature': signatures(secrets, d.event_id, timestamp, body),
-        },
-        body,
-        // A redirect is not followed: it could lead anywhere, including inside our network.
-        redirect: 'manual',
-        ...(d.endpoint_mode === 'live' || !allowPrivate ? { dispatcher: publicOnly[d.endpoint_mode] } : {}),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      statusCode = res.status;
-      await res.body?.cancel().catch(() => {});
-      if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
-    } catch (e) {
-      // The log is read back by the API key's holder: it names what happened, never the raw
-      // connection error (errno text and the address dialled would let one probe ports).
-      const err = e as Error;
-      const cause = err.cause as Error | undefined;
-      error =
-        err.name === 'TimeoutError'
-          ? `timed out after ${timeoutMs} ms`
-          : err instanceof WebhookUrlError
-            ? `URL not allowed: ${err.message}`
-            : cause instanceof WebhookUrlError
-              ? `URL not allowed: ${cause.message}`
-              : 'connection_failed';
-    }
-    const next = error === null ? { outcome: 'delivered' as const } : afterFailure(d.attempts);
-    await q.recordTry(db, {
-      endpointId: d.endpoint_id,
-      eventId: d.event_id,
-      statusCode,
-      durationMs: Math.round(performance.now() - started),
-      error: error?.slice(0, 500) ?? null,
-      outcome: next.outcome,
-      retryInSeconds: next.outcome === 'retry' ? next.inSeconds : 0,
-      attempts: d.attempts,
-    });
-    return next.outcome;
   }
 
   return {
@@ -293,45 +209,9 @@ export function webhooksService(deps: WebhooksDeps) {
       };
     },
 
-    /**
-     * Sends every due delivery, oldest first, one at a time per endpoint, until none is due.
-     * Safe to run on several instances at once (rows are claimed with SKIP LOCKED and leased).
-     */
-    async deliverDue(
-      options: {
-        batch?: number;
-        maxRounds?: number;
-        /** Called once claims are leased, before sending: the job plans a run for when leases would expire. */
-        onClaimed?: () => Promise<void>;
-      } = {},
-    ) {
-      const { batch = 20, maxRounds = 100 } = options;
-      let planned = false;
-      const totals = { delivered: 0, retry: 0, failed: 0 };
-      for (let round = 0; round < maxRounds; round++) {
-        const claimed = (await q.claimDue(db, batch, LEASE_SECONDS)).rows;
-        if (claimed.length === 0) break;
-        if (!planned && options.onClaimed) {
-          planned = true;
-          await options.onClaimed();
-        }
-        const inFlight = new Set(claimed);
-        const renewing = setInterval(() => {
-          q.renewLeases(db, [...inFlight], LEASE_SECONDS).catch(() => {
-            // A lease not renewed expires: the delivery is at worst sent twice (at least once).
-          });
-        }, LEASE_RENEW_MS);
-        try {
-          const outcomes = await Promise.all(
-            claimed.map((d) => attempt(d).finally(() => inFlight.delete(d))),
-          );
-          for (const outcome of outcomes) totals[outcome]++;
-        } finally {
-          clearInterval(renewing);
-        }
-      }
-      return totals;
-    },
+    /** Sends every due delivery until none is due (see sender.ts's deliverDue). */
+    deliverDue: (options: Omit<DeliverOptions, 'onNudge'> = {}) =>
+      deliverDue(sender, { ...options, onNudge: (listener) => subscribe(listener) }),
 
     /** Seconds until the next pending delivery is due (0: now), or null: the job schedules its next run. */
     async nextDueInSeconds(): Promise<number | null> {
@@ -341,11 +221,15 @@ export function webhooksService(deps: WebhooksDeps) {
 
     /** Called after a transaction that wrote outbox rows commits: wakes the delivery job. */
     nudge: wake,
-    onNudge(listener: () => void) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onNudge: subscribe,
   };
+
+  function subscribe(listener: () => void) {
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+    };
+  }
 
   function wake() {
     for (const listener of listeners) listener();

@@ -1,175 +1,29 @@
-import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAgency, createApiKey, enableProvider } from '../../src/agencies/service.ts';
-import type { Db } from '../../src/db/port.ts';
-import { onPglite, type TestDatabase, testDatabase } from '../helpers/db.ts';
+import { onPglite } from '../helpers/db.ts';
 import { freePort, startServer } from '../helpers/spawn.ts';
+import {
+  client,
+  deliveryCounts,
+  eventOf,
+  insertBacklog,
+  type LiveHub,
+  receiver,
+  startLiveHub,
+} from '../helpers/webhooks-live.ts';
+
+const BACKLOG = 1_000;
+/** The sender's per-endpoint bound on requests in flight (sender.ts). */
+const PER_ENDPOINT_CONCURRENCY = 10;
+const after = (ms: number, status: number) =>
+  new Promise<number>((resolve) => setTimeout(() => resolve(status), ms));
+const idsOf = (received: { headers: Record<string, unknown> }[]) =>
+  received.map((r) => r.headers['webhook-id'] as string);
 
 /**
  * Webhooks as they run in production: `src/server.ts` started with its jobs on, a payment paid
  * through the sandbox over HTTP, the receiver a real HTTP server, on both database drivers.
  */
-
-interface Received {
-  at: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** A portal's receiver on 127.0.0.1: answers each request with what `answer` says ('hang': never). */
-async function receiver(answer: (r: Received, n: number) => number | 'hang') {
-  const received: Received[] = [];
-  const hanging: http.ServerResponse[] = [];
-  const waiters: { until: () => boolean; resolve: () => void }[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      const r = { at: performance.now(), headers: req.headers, body };
-      received.push(r);
-      const status = answer(r, received.length);
-      if (status === 'hang') hanging.push(res);
-      else {
-        res.statusCode = status;
-        res.end();
-      }
-      for (const w of [...waiters]) if (w.until()) w.resolve();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks`,
-    received,
-    /** Resolves once `until` holds (checked on every request), rejects after `ms`. */
-    when(until: () => boolean, ms: number) {
-      if (until()) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`receiver: condition not met in ${ms} ms`)), ms);
-        waiters.push({
-          until,
-          resolve: () => {
-            clearTimeout(timer);
-            resolve();
-          },
-        });
-      });
-    },
-    close: () => {
-      for (const res of hanging) res.destroy();
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-interface LiveHub {
-  base: string;
-  key: string;
-  env: Record<string, string>;
-  /** Kills the server as a crash would (SIGKILL: nothing is finished or released). */
-  crash(): void;
-  /** The hub's database, on Postgres only (PGlite's one connection belongs to the server). */
-  db: Db | null;
-  stop(): Promise<void>;
-}
-
-const SECRET_KEY = 'live-webhooks-secret-key-0123456789abcdef';
-
-/** Starts the hub as `npm start` does, jobs on, on Postgres (a fresh schema) or on PGlite. */
-async function startLiveHub(driver: 'pg' | 'pglite'): Promise<LiveHub> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `payhub-live-${driver}-`));
-  const port = await freePort();
-  const env: Record<string, string> = {
-    PORT: String(port),
-    PAYHUB_DATA_DIR: dataDir,
-    PAYHUB_JOBS: 'on',
-    PAYHUB_ALLOW_PRIVATE_WEBHOOKS: 'on',
-    PAYHUB_SECRET_KEY: SECRET_KEY,
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    LOG_LEVEL: 'info',
-  };
-  let database: TestDatabase | null = null;
-  let key: string | undefined;
-  if (driver === 'pg') {
-    database = await testDatabase();
-    await createAgency(database.db, {
-      code: 'LIVE',
-      name: 'Tỉnh Live',
-      returnOrigins: [`http://127.0.0.1:${port}`],
-    });
-    await enableProvider(database.db, 'LIVE', 'sandbox');
-    key = (await createApiKey(database.db, 'LIVE', 'test')).key;
-    const url = new URL(database.url!);
-    url.searchParams.set('options', `-c search_path=${database.schema}`);
-    env.DATABASE_URL = url.toString();
-  } else {
-    env.DATABASE_URL = '';
-  }
-  const server = await startServer(env, /background jobs started/);
-  key ??= /test API key: (phk_test_\S+)/.exec(server.output())![1]!;
-  return {
-    base: `http://127.0.0.1:${port}`,
-    key,
-    env,
-    crash: () => server.child.kill('SIGKILL'),
-    db: database?.db ?? null,
-    async stop() {
-      if (server.child.signalCode === null) await server.stop();
-      await database?.drop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-function client(hub: LiveHub) {
-  let n = 0;
-  const call = async (method: string, route: string, body?: unknown) => {
-    const res = await fetch(`${hub.base}${route}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${hub.key}`,
-        'Content-Type': 'application/json',
-        'Idempotency-Key': `live-${process.pid}-${++n}-${Date.now()}`,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
-  return {
-    call,
-    async endpoint(url: string) {
-      const created = await call('POST', '/v1/webhook_endpoints', { url, events: ['payment.succeeded'] });
-      expect(created.status).toBe(201);
-      return created.body as { id: string; secret: string };
-    },
-    async deleteEndpoint(id: string) {
-      expect((await call('DELETE', `/v1/webhook_endpoints/${id}`)).status).toBe(200);
-    },
-    /** Creates a payment and pays it through the sandbox; resolves at the success response. */
-    async pay(reference: string) {
-      const created = await call('POST', '/v1/payments', {
-        amount: 150000,
-        reference,
-        description: 'Lệ phí cấp Phiếu lý lịch tư pháp',
-        return_url: `${hub.base}/`,
-        obligation: { type: 'charge' },
-      });
-      expect(created.status).toBe(201);
-      const id = created.body.id as string;
-      const paid = await call('POST', `/v1/test_helpers/payments/${id}/complete`, { outcome: 'succeeded' });
-      expect(paid.status).toBe(200);
-      return { id, at: performance.now() };
-    },
-  };
-}
-
-const eventOf = (r: Received) => JSON.parse(r.body) as { id: string; type: string; data: { id: string } };
 
 describe.each(['pg', 'pglite'] as const)('webhooks through the running hub (%s)', (driver) => {
   const skip = driver === 'pg' && onPglite ? 'needs the local Postgres' : false;
@@ -243,6 +97,81 @@ describe.each(['pg', 'pglite'] as const)('webhooks through the running hub (%s)'
     },
     40_000,
   );
+
+  it.skipIf(skip)(
+    `drains a backlog of ${BACKLOG} events completely, each exactly once, several at a time but no more than the bound`,
+    async () => {
+      const portal = await receiver(() => after(10, 200));
+      try {
+        const api = client(hub);
+        const endpoint = await api.endpoint(portal.url);
+        const backlog = await hub.withDb((db) => insertBacklog(db, endpoint.id, BACKLOG, `${driver}b`));
+        // A payment's commit wakes the sender; its event comes after the backlog's.
+        const started = performance.now();
+        const paid = await api.pay(`HS-LIVE-${driver}-backlog`);
+        await portal.when(() => portal.received.length >= BACKLOG + 1, 90_000);
+        const seconds = (performance.now() - started) / 1000;
+        const ids = idsOf(portal.received);
+        const paidEvent = portal.received.find((r) => eventOf(r).data.id === paid.id)!;
+        expect([...ids].sort()).toEqual([...backlog, paidEvent.headers['webhook-id']].sort());
+        expect(new Set(ids).size).toBe(ids.length);
+        for (const r of [portal.received[0]!, paidEvent])
+          new Webhook(endpoint.secret).verify(r.body, r.headers as Record<string, string>);
+        expect(portal.concurrency.max).toBeGreaterThan(1);
+        expect(portal.concurrency.max).toBeLessThanOrEqual(PER_ENDPOINT_CONCURRENCY);
+        // Recorded as the hub sees it: each delivered at its first try, one try logged each.
+        const until = performance.now() + 10_000;
+        let counts = await hub.withDb((db) => deliveryCounts(db, endpoint.id));
+        while (counts.first_try < BACKLOG + 1 && performance.now() < until) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          counts = await hub.withDb((db) => deliveryCounts(db, endpoint.id));
+        }
+        expect(counts).toEqual({
+          deliveries: BACKLOG + 1,
+          delivered: BACKLOG + 1,
+          first_try: BACKLOG + 1,
+          tries: BACKLOG + 1,
+        });
+        await api.deleteEndpoint(endpoint.id);
+        process.stdout.write(
+          `webhooks-live ${driver}: ${BACKLOG + 1} events drained in ${seconds.toFixed(1)} s (${Math.round((BACKLOG + 1) / seconds)}/s), at most ${portal.concurrency.max} at once\n`,
+        );
+      } finally {
+        await portal.close();
+      }
+    },
+    120_000,
+  );
+
+  it.skipIf(skip)(
+    "an endpoint that never answers holds up only its own deliveries: another endpoint's first try leaves within 2 s",
+    async () => {
+      const stuck = await receiver(() => 'hang');
+      const portal = await receiver(() => 200);
+      try {
+        const api = client(hub);
+        const hanging = await api.endpoint(stuck.url);
+        const endpoint = await api.endpoint(portal.url);
+        await hub.withDb((db) => insertBacklog(db, hanging.id, 100, `${driver}h`));
+        await api.pay(`HS-LIVE-${driver}-fair-1`);
+        // The stuck endpoint's batch is in flight (its requests time out only after 10 s)…
+        await stuck.when(() => stuck.received.length >= PER_ENDPOINT_CONCURRENCY, 10_000);
+        await portal.when(() => portal.received.length >= 1, 10_000);
+        // …and a new event to the other endpoint does not wait for it.
+        const paid = await api.pay(`HS-LIVE-${driver}-fair-2`);
+        await portal.when(() => portal.received.some((r) => eventOf(r).data.id === paid.id), 10_000);
+        const delivered = portal.received.find((r) => eventOf(r).data.id === paid.id)!;
+        expect(delivered.at - paid.at).toBeLessThan(2_000);
+        expect(stuck.concurrency.now).toBeGreaterThan(0);
+        await api.deleteEndpoint(hanging.id);
+        await api.deleteEndpoint(endpoint.id);
+      } finally {
+        await stuck.close();
+        await portal.close();
+      }
+    },
+    40_000,
+  );
 });
 
 describe('a crashed sender (Postgres: two instances in turn on one database)', () => {
@@ -286,5 +215,54 @@ describe('a crashed sender (Postgres: two instances in turn on one database)', (
       }
     },
     120_000,
+  );
+
+  it.skipIf(skip)(
+    'a crash mid-drain loses nothing: the next instance delivers the rest, resending at most what was in flight',
+    async () => {
+      const total = 2_000;
+      const crashAfter = 300;
+      const first = await startLiveHub('pg');
+      let next: Awaited<ReturnType<typeof startServer>> | null = null;
+      let sentBeforeCrash = 0;
+      const portal = await receiver((_r, n) => {
+        if (n === crashAfter) {
+          sentBeforeCrash = new Set(idsOf(portal.received)).size;
+          first.crash();
+        }
+        return after(5, 200);
+      });
+      try {
+        const api = client(first);
+        const endpoint = await api.endpoint(portal.url);
+        const backlog = await insertBacklog(first.db!, endpoint.id, total, 'crash');
+        const paid = await api.pay('HS-LIVE-crash-drain');
+        await portal.when(() => portal.received.length >= crashAfter, 30_000);
+        expect(sentBeforeCrash).toBeLessThan(total);
+        next = await startServer({ ...first.env, PORT: String(await freePort()) }, /background jobs started/);
+        await portal.when(() => new Set(idsOf(portal.received)).size >= total + 1, 90_000);
+        const ids = idsOf(portal.received);
+        const paidEvent = portal.received.find((r) => eventOf(r).data.id === paid.id)!;
+        expect([...new Set(ids)].sort()).toEqual([...backlog, paidEvent.headers['webhook-id']].sort());
+        // Sent twice: only deliveries the crashed instance had claimed (one batch of its endpoint, at most 50).
+        const twice = ids.length - new Set(ids).size;
+        expect(twice).toBeLessThanOrEqual(50);
+        const until = performance.now() + 15_000;
+        let counts = await deliveryCounts(first.db!, endpoint.id);
+        while (counts.delivered < total + 1 && performance.now() < until) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          counts = await deliveryCounts(first.db!, endpoint.id);
+        }
+        expect(counts.delivered).toBe(total + 1);
+        process.stdout.write(
+          `webhooks-live crash mid-drain: ${sentBeforeCrash} sent before the crash, all ${total + 1} after it, ${twice} sent twice\n`,
+        );
+      } finally {
+        await portal.close();
+        await next?.stop();
+        await first.stop();
+      }
+    },
+    150_000,
   );
 });

@@ -3,7 +3,7 @@ import { principalOf } from '../http/auth.ts';
 import { runIdempotent } from '../http/idempotency.ts';
 import { validateRequest } from '../http/openapi.ts';
 import { ApiError, problems } from '../http/problem.ts';
-import type { ProvidersService } from '../providers/service.ts';
+import type { ProviderAccountsService } from '../provider-accounts/service.ts';
 import type { AttemptsService } from './attempts.ts';
 import * as q from './queries.ts';
 import type { PaymentsService } from './service.ts';
@@ -15,7 +15,7 @@ import type { PaymentsService } from './service.ts';
 export function testHelperRoutes(deps: {
   payments: PaymentsService;
   attempts: AttemptsService;
-  providers: ProvidersService;
+  providers: ProviderAccountsService;
   db: import('../db/port.ts').Db;
 }): Router {
   const router = Router();

@@ -23,7 +23,7 @@ import { ledgerService } from './ledger/service.ts';
 import { attemptsService } from './payments/attempts.ts';
 import { paymentRoutes } from './payments/routes.ts';
 import { paymentsService } from './payments/service.ts';
-import { testHelperRoutes } from './payments/test-helpers.ts';
+import { testModeRoutes } from './payments/test-mode-routes.ts';
 import { providerAccountsService } from './provider-accounts/service.ts';
 import { receiptsService } from './receipts/service.ts';
 import { type ReconSettings, reconciliationService } from './reconciliation/service.ts';
@@ -168,7 +168,7 @@ export function createApp(options: AppOptions, services: Services = createServic
   api.use(ledgerRoutes(services.ledger));
   api.use(webhookRoutes(db, services.webhooks));
   api.use(eventRoutes(db));
-  api.use(testHelperRoutes({ db, payments, attempts, providers }));
+  api.use(testModeRoutes({ db, payments, attempts, providers }));
   app.use((req, res, next) => (req.path.startsWith('/v1/') ? api(req, res, next) : next()));
   app.use(bankRoutes(services.bank));
   app.use(checkoutRoutes({ db, attempts, providers, receipts }));

@@ -10,6 +10,7 @@ import {
   listApiKeys,
   revokeApiKey,
 } from '../agencies/service.ts';
+import { createServices } from '../app.ts';
 import type { Config } from '../config.ts';
 import { isCalendarDate } from '../dates.ts';
 import { migrate } from '../db/migrate.ts';
@@ -95,6 +96,16 @@ async function readPassword(): Promise<string> {
   return Buffer.concat(chunks)
     .toString('utf8')
     .replace(/\r?\n$/, '');
+}
+
+/** The reconciliation service, wired here at the top as the server wires it. */
+function reconciliation(db: Db, config: Config) {
+  return createServices({
+    db,
+    publicUrl: config.publicUrl,
+    secretKey: loadSecretKey(config),
+    reconciliation: config.reconciliation,
+  }).recon;
 }
 
 function providers(db: Db, config: Config) {
@@ -459,7 +470,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       ['--file <F>', 'the file (default: the drop folder)'],
     ],
     run: (db, options, config) =>
-      reconcileCommand(db, config, {
+      reconcileCommand(reconciliation(db, config), config, {
         provider: provider(options),
         date: date(options),
         file: options.file as string | undefined,

@@ -9,10 +9,10 @@ import * as q from './queries.ts';
 import type { PaymentsService } from './service.ts';
 
 /**
- * Stripe-style test helpers: settle a payment without a browser, through the same sandbox
- * provider a tester would click through. Test keys only: a live key gets 404.
+ * A production route for test keys (Stripe's "test helpers"): settles a test-mode payment without
+ * a browser, through the same sandbox provider a tester would click through. A live key gets 404.
  */
-export function testHelperRoutes(deps: {
+export function testModeRoutes(deps: {
   payments: PaymentsService;
   attempts: AttemptsService;
   providers: ProviderAccountsService;

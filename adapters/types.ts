@@ -137,6 +137,17 @@ export interface SettlementLine {
   occurredAt: Date;
 }
 
+/** One movement a provider settles: a succeeded attempt, or a succeeded refund. */
+export interface SettlementMovement {
+  type: 'payment' | 'refund';
+  /** The provider's own transaction (or refund) number. */
+  transactionId: string;
+  /** The hub's attempt id for a payment, its refund id for a refund (what the file echoes). */
+  reference: string;
+  amount: string;
+  occurredAt: Date;
+}
+
 export interface ProviderLimits {
   minAmount: string;
   maxAmount: string;
@@ -166,6 +177,11 @@ export interface ProviderAdapter {
     attempt: { id: string; amount: string },
     outcome: string,
   ): Promise<void>;
+  /**
+   * The settlement file the provider would send for these movements, in the layout its
+   * parseSettlement reads: only a simulated provider (the sandbox) writes its own.
+   */
+  settlementFile?(movements: readonly SettlementMovement[]): string;
   /** Shown to the citizen on the checkout page. */
   readonly displayName: { vi: string; en: string };
   readonly limits: ProviderLimits;

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import pg from 'pg';
-import { providersService } from '../src/providers/service.ts';
+import { providerAccountsService } from '../src/provider-accounts/service.ts';
 import { sealer } from '../src/secrets.ts';
 import { signQuery, vnTime } from '../test/fakes/vnpay/signing.ts';
 import { benchDatabase, ceilingThenHub, load, row, startBareAndHub } from './lib.ts';
@@ -40,7 +40,7 @@ function ipnPath(k: number): string {
  */
 export async function benchIpn(): Promise<boolean> {
   const { db, key } = await benchDatabase((store) =>
-    providersService({
+    providerAccountsService({
       db: store,
       sealer: sealer(SECRET),
       publicUrl: 'http://127.0.0.1',

@@ -3,7 +3,7 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { ADAPTERS } from '../adapters/index.ts';
+import { allAdapters } from '../adapters/index.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { auditApiWrites } from './audit/http.ts';
 import { bankRoutes } from './bank/routes.ts';
@@ -24,8 +24,8 @@ import { ledgerService } from './ledger/service.ts';
 import { attemptsService } from './payments/attempts.ts';
 import { paymentRoutes } from './payments/routes.ts';
 import { paymentsService } from './payments/service.ts';
-import { testHelperRoutes } from './payments/test-helpers.ts';
-import { providersService } from './providers/service.ts';
+import { testModeRoutes } from './payments/test-mode-routes.ts';
+import { providerAccountsService } from './provider-accounts/service.ts';
 import { receiptsService } from './receipts/service.ts';
 import { type ReconSettings, reconciliationService } from './reconciliation/service.ts';
 import { refundRoutes } from './refunds/routes.ts';
@@ -60,7 +60,7 @@ export function createServices(options: Omit<AppOptions, 'logger' | 'rateLimit' 
   const { publicUrl } = options;
   // Transactions that wrote outbox rows or pending refunds wake their jobs once committed.
   const db = announcingDb(options.db, (topic) => ({ webhooks, refunds, receipts })[topic].nudge());
-  const providers = providersService({
+  const providers = providerAccountsService({
     db,
     sealer: sealer(options.secretKey),
     publicUrl,
@@ -169,7 +169,7 @@ export function createApp(options: AppOptions, services: Services = createServic
   api.use(ledgerRoutes(services.ledger));
   api.use(webhookRoutes(db, services.webhooks));
   api.use(eventRoutes(db));
-  api.use(testHelperRoutes({ db, payments, attempts, providers }));
+  api.use(testModeRoutes({ db, payments, attempts, providers }));
   app.use((req, res, next) => (req.path.startsWith('/v1/') ? api(req, res, next) : next()));
   app.use(
     '/console',
@@ -183,7 +183,7 @@ export function createApp(options: AppOptions, services: Services = createServic
   );
   app.use(bankRoutes(services.bank));
   app.use(checkoutRoutes({ db, attempts, providers, receipts }));
-  for (const adapter of ADAPTERS) if (adapter.routes) app.use(adapter.routes(attempts.host));
+  for (const adapter of allAdapters()) if (adapter.routes) app.use(adapter.routes(attempts.host));
 
   app.use(
     adminRoutes({

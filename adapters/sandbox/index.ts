@@ -9,7 +9,7 @@ import type {
   SettlementLine,
 } from '../types.ts';
 import { sandboxPages, settle } from './pages.ts';
-import { SETTLEMENT_HEADER } from './settlement.ts';
+import { SETTLEMENT_HEADER, sandboxSettlementCsv } from './settlement.ts';
 import { sign, verify } from './signature.ts';
 
 const WHOLE = /^\d{1,15}$/;
@@ -204,6 +204,8 @@ export const sandboxAdapter: ProviderAdapter = {
       };
     }
   },
+
+  settlementFile: sandboxSettlementCsv,
 
   routes: (host) => sandboxPages(host),
 

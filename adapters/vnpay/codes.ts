@@ -41,6 +41,15 @@ export const API_RESPONSE_CODES: Readonly<Record<string, string>> = {
   '99': 'Other error.',
 };
 
+/**
+ * A vnp_TransactionStatus in the hub's words, for settlement lines: 00 paid (or refunded), 01 not
+ * yet completed and 05/06 a refund under way are pending, anything else failed.
+ */
+export function transactionOutcome(status: string): 'succeeded' | 'pending' | 'failed' {
+  if (status === '00') return 'succeeded';
+  return status === '01' || status === '05' || status === '06' ? 'pending' : 'failed';
+}
+
 export function meaningOf(table: Readonly<Record<string, string>>, code: string): string {
   return table[code] ?? `VNPay code ${code}.`;
 }

@@ -1,5 +1,6 @@
 import { csvRecords } from '../csv.ts';
 import type { SettlementLine } from '../types.ts';
+import { transactionOutcome } from './codes.ts';
 import { parseVnDate } from './dates.ts';
 
 /**
@@ -48,7 +49,7 @@ function lineOf(lineNo: number, fields: string[]): SettlementLine {
     type,
     amount,
     fee,
-    status,
+    status: transactionOutcome(status),
     occurredAt,
   };
 }

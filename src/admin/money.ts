@@ -4,13 +4,13 @@
  * needs a note, is audited in the transaction of the change, and posts its ledger entry.
  */
 import { type RequestHandler, Router } from 'express';
+import { adapterNamed } from '../../adapters/index.ts';
 import { audit } from '../audit/service.ts';
 import type { Db } from '../db/port.ts';
 import { validateRequest } from '../http/openapi.ts';
 import { ApiError, problems } from '../http/problem.ts';
 import { formatVnd, money } from '../money.ts';
 import type { AttemptsService } from '../payments/attempts.ts';
-import { adapterNamed } from '../providers/service.ts';
 import type * as rq from '../refunds/queries.ts';
 import { recordOutcome } from '../refunds/service.ts';
 import { staffOf } from './staff.ts';

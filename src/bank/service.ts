@@ -6,7 +6,7 @@
  * finance staff (unmatched, amount_mismatch, late, duplicate): never dropped.
  */
 import { createHash } from 'node:crypto';
-import { ADAPTERS } from '../../adapters/index.ts';
+import { bankTransferAdapters } from '../../adapters/index.ts';
 import type {
   BankCredit,
   BankTransferSupport,
@@ -20,7 +20,7 @@ import { formatVnd, money } from '../money.ts';
 import * as aq from '../payments/attempt-queries.ts';
 import type { AttemptsService } from '../payments/attempts.ts';
 import type { PaymentRow } from '../payments/queries.ts';
-import type { ProvidersService } from '../providers/service.ts';
+import type { ProviderAccountsService } from '../provider-accounts/service.ts';
 import * as q from './queries.ts';
 
 /** Why a statement or a feed call was refused: the routes turn it into problem+json. */
@@ -42,9 +42,7 @@ const SETTLE_INLINE = 500;
 const INSERT_BATCH = 500;
 
 export function bankAdapters(): (ProviderAdapter & { bankTransfer: BankTransferSupport })[] {
-  return ADAPTERS.filter((a): a is ProviderAdapter & { bankTransfer: BankTransferSupport } =>
-    Boolean(a.bankTransfer),
-  );
+  return bankTransferAdapters();
 }
 
 export function bankAdapter(name: string) {
@@ -77,7 +75,7 @@ export interface StatementSummary {
 export interface BankDeps {
   db: Db;
   attempts: AttemptsService;
-  providers: ProvidersService;
+  providers: ProviderAccountsService;
   now?: () => Date;
 }
 

@@ -1,12 +1,13 @@
 import path from 'node:path';
 import express, { type Request, Router } from 'express';
 import helmet from 'helmet';
+import { adapterNamed } from '../../adapters/index.ts';
 import type { InboundRequest } from '../../adapters/types.ts';
 import type { Db } from '../db/port.ts';
 import { jsonBody } from '../http/text.ts';
 import * as aq from '../payments/attempt-queries.ts';
 import { type AttemptsService, CheckoutError } from '../payments/attempts.ts';
-import { adapterNamed, type ProvidersService } from '../providers/service.ts';
+import type { ProviderAccountsService } from '../provider-accounts/service.ts';
 import type { ReceiptsService } from '../receipts/service.ts';
 import { langOf, TEXT, type Texts } from './i18n.ts';
 import { checkoutPage, messagePage, receiptCheckPage } from './pages.ts';
@@ -32,7 +33,7 @@ function inbound(req: Request): InboundRequest {
 export function checkoutRoutes(deps: {
   db: Db;
   attempts: AttemptsService;
-  providers: ProvidersService;
+  providers: ProviderAccountsService;
   receipts: ReceiptsService;
 }): Router {
   const { db, attempts, providers, receipts } = deps;

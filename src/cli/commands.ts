@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { read } from 'read';
-import { ADAPTERS } from '../../adapters/index.ts';
+import { adapterNames } from '../../adapters/index.ts';
 import { createStaffUser, listStaffUsers, scopeChoiceMissing } from '../admin/staff.ts';
 import {
   agencyByCode,
@@ -10,13 +10,14 @@ import {
   listApiKeys,
   revokeApiKey,
 } from '../agencies/service.ts';
+import { createServices } from '../app.ts';
 import type { Config } from '../config.ts';
 import { isCalendarDate } from '../dates.ts';
 import { migrate } from '../db/migrate.ts';
 import type { Db } from '../db/port.ts';
 import { demoCurl, seedDemo } from '../demo.ts';
 import { ApiError } from '../http/problem.ts';
-import { providersService } from '../providers/service.ts';
+import { providerAccountsService } from '../provider-accounts/service.ts';
 import { cancelReceipt, configureReceiptSigner } from '../receipts/service.ts';
 import { reconcileCommand, sandboxSettlementCommand } from '../reconciliation/cli.ts';
 import { loadSecretKey, sealer } from '../secrets.ts';
@@ -58,7 +59,7 @@ function date(options: Options): string {
 
 function provider(options: Options): string {
   const value = required(options, 'provider');
-  const known = ADAPTERS.map((a) => a.name);
+  const known = adapterNames();
   if (!known.includes(value)) throw new UsageError(`unknown provider "${value}"; known: ${known.join(', ')}`);
   return value;
 }
@@ -97,9 +98,24 @@ async function readPassword(): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
+/** The reconciliation service, wired here at the top as the server wires it. */
+function reconciliation(db: Db, config: Config) {
+  return createServices({
+    db,
+    publicUrl: config.publicUrl,
+    secretKey: loadSecretKey(config),
+    reconciliation: config.reconciliation,
+  }).recon;
+}
+
 function providers(db: Db, config: Config) {
   const secret = loadSecretKey(config);
-  return providersService({ db, sealer: sealer(secret), publicUrl: config.publicUrl, signingSecret: secret });
+  return providerAccountsService({
+    db,
+    sealer: sealer(secret),
+    publicUrl: config.publicUrl,
+    signingSecret: secret,
+  });
 }
 
 export const COMMANDS: Record<string, CommandSpec> = {
@@ -229,7 +245,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     description: "set an agency's settings for a provider (values sealed, never printed)",
     options: [
       ['--agency <C>', 'agency code'],
-      ['--provider <P>', ADAPTERS.map((a) => a.name).join(' | ')],
+      ['--provider <P>', adapterNames().join(' | ')],
       ['--set <name=value>', 'a setting; repeat for several', true],
     ],
     async run(db, options, config) {
@@ -449,12 +465,12 @@ export const COMMANDS: Record<string, CommandSpec> = {
   reconcile: {
     description: "reconcile a provider's settlement file for a business day",
     options: [
-      ['--provider <P>', ADAPTERS.map((a) => a.name).join(' | ')],
+      ['--provider <P>', adapterNames().join(' | ')],
       ['--date <YYYY-MM-DD>', 'business day (Asia/Ho_Chi_Minh)'],
       ['--file <F>', 'the file (default: the drop folder)'],
     ],
     run: (db, options, config) =>
-      reconcileCommand(db, config, {
+      reconcileCommand(reconciliation(db, config), config, {
         provider: provider(options),
         date: date(options),
         file: options.file as string | undefined,

@@ -7,7 +7,7 @@ import { audit } from '../audit/service.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDatabase } from '../db/open.ts';
-import { ProviderError } from '../providers/service.ts';
+import { ProviderError } from '../provider-accounts/service.ts';
 import { ReceiptError } from '../receipts/service.ts';
 import { ReceiptSignerError } from '../receipts/signing.ts';
 import { ReconError } from '../reconciliation/service.ts';

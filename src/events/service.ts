@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/port.ts';
 import { newId } from '../ids.ts';
-import { insertEventWithOutbox } from '../webhooks/outbox.ts';
+import { insertEventWithOutbox } from './outbox.ts';
 
 export type EventType =
   | 'payment.succeeded'
@@ -31,4 +31,4 @@ export async function recordEvent(tx: Queryable, event: NewEvent): Promise<strin
 }
 
 /** recordEvent as CTEs of a one-statement change: one event per row of `source.from`. */
-export { type EventSource, eventOutboxCtes as eventCtes } from '../webhooks/outbox.ts';
+export { type EventSource, eventCtes } from './outbox.ts';

@@ -299,12 +299,6 @@ export const staleAttempts = (db: Queryable, minutes: number, limit: number, pro
     [minutes, limit, providers],
   );
 
-export const enabledProviders = (db: Queryable, agencyId: string) =>
-  db.query<{ provider: string; credentials: Uint8Array | null }>(
-    'SELECT provider, credentials FROM agency_providers WHERE agency_id = $1 AND enabled ORDER BY provider',
-    [agencyId],
-  );
-
 export const agencyOf = (db: Queryable, id: string) =>
   db.query<{ id: string; code: string; name: string }>('SELECT id, code, name FROM agencies WHERE id = $1', [
     id,

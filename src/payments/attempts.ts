@@ -1,4 +1,4 @@
-import { ADAPTERS } from '../../adapters/index.ts';
+import { adapterNamed, allAdapters } from '../../adapters/index.ts';
 import type {
   AdapterHost,
   CheckoutResult,
@@ -17,7 +17,7 @@ import { newId } from '../ids.ts';
 import { doublePaymentReceived, paymentSucceeded } from '../ledger/postings.ts';
 import { checkBalanced, postEntry } from '../ledger/service.ts';
 import { money } from '../money.ts';
-import { adapterNamed, type ProvidersService } from '../providers/service.ts';
+import type { ProviderAccountsService } from '../provider-accounts/service.ts';
 import { queueReceipt } from '../receipts/service.ts';
 import { refundDoublePayment } from '../refunds/service.ts';
 import type { AttemptRow } from './attempt-queries.ts';
@@ -39,7 +39,7 @@ export class CheckoutError extends Error {
 
 export interface AttemptsDeps {
   db: Db;
-  providers: ProvidersService;
+  providers: ProviderAccountsService;
   publicUrl: string;
 }
 
@@ -394,7 +394,9 @@ export function attemptsService(deps: AttemptsDeps) {
   ): Promise<{ checked: number; resolved: number; unanswered: { attempt: string; reason: string }[] }> {
     // Only providers that can be asked: attempts waiting for a bank transfer (no status query)
     // would otherwise fill every batch and starve the others.
-    const askable = ADAPTERS.filter((a) => a.capabilities.queryStatus).map((a) => a.name);
+    const askable = allAdapters()
+      .filter((a) => a.capabilities.queryStatus)
+      .map((a) => a.name);
     const stale = (await aq.staleAttempts(db, minutes, limit, askable)).rows;
     let resolved = 0;
     const unanswered: { attempt: string; reason: string }[] = [];

@@ -1,10 +1,10 @@
+import { adapterNamed } from '../../adapters/index.ts';
 import { localDate } from '../dates.ts';
 import { raiseAfterCommit } from '../db/after-commit.ts';
 import type { Db, Queryable } from '../db/port.ts';
 import { newToken } from '../ids.ts';
 import { money } from '../money.ts';
 import type { PaymentRow } from '../payments/queries.ts';
-import { adapterNamed } from '../providers/service.ts';
 import type { Sealer } from '../secrets.ts';
 import { type ReceiptData, renderReceiptPdf } from './receipt.ts';
 import { type ReceiptSigner, ReceiptSignerError, signerName, signReceiptPdf } from './signing.ts';

@@ -1,16 +1,14 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
-import { sandboxSettlementCsv } from '../../adapters/sandbox/settlement.ts';
-import { createServices } from '../app.ts';
+import { adapterNamed } from '../../adapters/index.ts';
 import type { Config } from '../config.ts';
 import { addDays, localMidnight } from '../dates.ts';
 import type { Db } from '../db/port.ts';
 import { formatVnd } from '../money.ts';
-import { loadSecretKey } from '../secrets.ts';
 import type { CategoryTotal } from './matching.ts';
 import { movementsBetween } from './queries.ts';
-import { ReconError } from './service.ts';
+import { type ReconciliationService, ReconError } from './service.ts';
 
 /** Where the daily job and the CLI look for a provider's file: <dir>/<provider>/<date>.csv */
 export function dropFile(dir: string, provider: string, date: string): string {
@@ -34,18 +32,12 @@ function table(rows: CategoryTotal[]): string {
 
 /** `payhub reconcile`: a progress bar on a terminal, a summary table at the end. */
 export async function reconcileCommand(
-  db: Db,
+  recon: ReconciliationService,
   config: Config,
   options: { provider: string; date: string; file?: string; json: boolean },
 ) {
   const file = options.file ?? dropFile(config.reconciliation.settlementDir, options.provider, options.date);
   if (!existsSync(file)) throw new ReconError('not_found', `no settlement file at ${file}`);
-  const services = createServices({
-    db,
-    publicUrl: config.publicUrl,
-    secretKey: loadSecretKey(config),
-    reconciliation: config.reconciliation,
-  });
   const bar =
     process.stderr.isTTY && !options.json
       ? new cliProgress.SingleBar(
@@ -58,9 +50,9 @@ export async function reconcileCommand(
         )
       : null;
   bar?.start(statSync(file).size, 0, { lines: 0 });
-  let result: Awaited<ReturnType<typeof services.recon.reconcileFile>>;
+  let result: Awaited<ReturnType<ReconciliationService['reconcileFile']>>;
   try {
-    result = await services.recon.reconcileFile({
+    result = await recon.reconcileFile({
       provider: options.provider,
       date: options.date,
       path: file,
@@ -115,10 +107,12 @@ export async function sandboxSettlementCommand(
   const file = path.resolve(
     options.out ?? dropFile(config.reconciliation.settlementDir, 'sandbox', options.date),
   );
+  const sandbox = adapterNamed('sandbox');
+  if (!sandbox?.settlementFile) throw new ReconError('not_found', 'the sandbox writes no settlement file');
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(
     file,
-    sandboxSettlementCsv(
+    sandbox.settlementFile(
       movements.map((m) => ({
         type: m.type,
         transactionId: m.transaction_id,

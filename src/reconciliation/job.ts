@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ADAPTERS } from '../../adapters/index.ts';
+import { adapterNames } from '../../adapters/index.ts';
 import { addDays, localDate } from '../dates.ts';
 import { dropFile } from './cli.ts';
 import type { ReconciliationService } from './service.ts';
@@ -11,7 +11,7 @@ import type { ReconciliationService } from './service.ts';
  */
 export function providersWithDropFolder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  const known = new Set(ADAPTERS.map((a) => a.name));
+  const known = new Set(adapterNames());
   return fs
     .readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && known.has(e.name))

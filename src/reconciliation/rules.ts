@@ -32,11 +32,10 @@ export const ACTIONS = ['confirm_payment', 'refund', 'write_off', 'carry_over', 
 export type Action = (typeof ACTIONS)[number];
 
 /**
- * Line statuses that mean "paid" (or "refunded" on a refund line). Adapters report success as
- * `succeeded`, except where the provider's own status code is kept verbatim in the file and the
- * code for success is `00` (the two-digit transaction-status convention).
+ * Line statuses that mean "paid" (or "refunded" on a refund line). Every settlement parser turns
+ * its provider's status codes into these words; the hub never reads a provider's code.
  */
-export const SUCCESS_STATUSES = ['succeeded', '00'] as const;
+export const SUCCESS_STATUSES = ['succeeded'] as const;
 
 /** A business day runs from 00:00 to 24:00 in Asia/Ho_Chi_Minh (GMT+7, no daylight saving). */
 export function businessDay(date: string): { start: Date; end: Date } {

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { adapterNamed } from '../../adapters/index.ts';
 import { audit } from '../audit/service.ts';
 import { addDays, isCalendarDate, localDate } from '../dates.ts';
 import type { Db } from '../db/port.ts';
 import { ulid } from '../ids.ts';
 import type { AttemptsService } from '../payments/attempts.ts';
-import { adapterNamed, type ProvidersService } from '../providers/service.ts';
+import type { ProviderAccountsService } from '../provider-accounts/service.ts';
 import { refundUnkept } from '../refunds/service.ts';
 import { ingest } from './ingest.ts';
 import { postConfirmedLine, postRefundedLine, postWriteOff, reverseEntries } from './ledger.ts';
@@ -51,7 +52,7 @@ export interface ResolveRequest {
 export interface ReconDeps {
   db: Db;
   attempts: AttemptsService;
-  providers: ProvidersService;
+  providers: ProviderAccountsService;
   settings: ReconSettings;
   now?: () => Date;
 }

@@ -1,3 +1,4 @@
+import { adapterNamed } from '../../adapters/index.ts';
 import type { Principal } from '../agencies/service.ts';
 import { raiseAfterCommit } from '../db/after-commit.ts';
 import type { Db, Queryable } from '../db/port.ts';
@@ -11,7 +12,7 @@ import { money, toSqlAmount } from '../money.ts';
 import type { AttemptRow } from '../payments/attempt-queries.ts';
 import { attemptById } from '../payments/attempt-queries.ts';
 import { type PaymentRow, paymentById } from '../payments/queries.ts';
-import { adapterNamed, type ProvidersService } from '../providers/service.ts';
+import type { ProviderAccountsService } from '../provider-accounts/service.ts';
 import * as q from './queries.ts';
 import { type RefundJson, refundJson } from './view.ts';
 
@@ -96,7 +97,7 @@ export async function refundUnkept(
 
 export interface RefundsDeps {
   db: Db;
-  providers: ProvidersService;
+  providers: ProviderAccountsService;
 }
 
 /**

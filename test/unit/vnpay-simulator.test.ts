@@ -391,9 +391,9 @@ describe('settlement', () => {
       (l) => l.merchantReference === small.attemptId || l.merchantReference === large.attemptId,
     );
     expect(mine.map((l) => [l.merchantReference, l.type, l.amount, l.fee, l.status])).toEqual([
-      [small.attemptId, 'payment', '150000', '1650', '00'],
-      [large.attemptId, 'payment', '1234567', '13580', '00'],
-      [large.attemptId, 'refund', '234567', '0', '00'],
+      [small.attemptId, 'payment', '150000', '1650', 'succeeded'],
+      [large.attemptId, 'payment', '1234567', '13580', 'succeeded'],
+      [large.attemptId, 'refund', '234567', '0', 'succeeded'],
     ]);
     expect(mine[0]!.providerTransactionId).toBe(sim.orders.get(small.attemptId)!.transactionNo);
     expect(mine[0]!.occurredAt.getTime()).toBe(Math.floor(NOW.getTime() / 1000) * 1000);

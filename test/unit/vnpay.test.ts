@@ -308,7 +308,7 @@ describe('VNPay settlement file', () => {
         type: 'payment',
         amount: '150000',
         fee: '1650',
-        status: '00',
+        status: 'succeeded',
         occurredAt: new Date('2025-03-01T02:35:00Z'),
       },
       {
@@ -318,7 +318,7 @@ describe('VNPay settlement file', () => {
         type: 'refund',
         amount: '50000',
         fee: '0',
-        status: '00',
+        status: 'succeeded',
         occurredAt: new Date('2025-03-01T03:00:00Z'),
       },
     ]);

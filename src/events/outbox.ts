@@ -25,12 +25,15 @@ export interface EventSource {
 }
 
 /**
+ * Events own the outbox: the webhooks' delivery rows are written here, with the event, and
+ * src/webhooks only reads and sends them.
+ *
  * The transactional outbox as CTEs (`event`, `deliveries`, `audited`) for a statement of the
  * caller's: each event, one pending delivery per endpoint of the agency and mode that subscribes
  * to its type, and the transition's audit record. With `from`, one event per row it yields (none
  * when a change made earlier in the same statement did not happen).
  */
-export function eventOutboxCtes(src: EventSource): string {
+export function eventCtes(src: EventSource): string {
   return `event AS (
        INSERT INTO events (id, agency_id, mode, type, object_id, data)
        SELECT ${src.id}, ${src.agencyId}, ${src.mode}, ${src.type}, ${src.objectId}, ${src.data}
@@ -69,7 +72,7 @@ export function eventParams(p: Params, event: OutboxEvent, from?: string): Event
 export async function insertEventWithOutbox(tx: Queryable, event: OutboxEvent): Promise<number> {
   const p = new Params();
   const { rows } = await tx.query<{ deliveries: number }>(
-    `WITH ${eventOutboxCtes(eventParams(p, event))} SELECT count(*)::int AS deliveries FROM deliveries`,
+    `WITH ${eventCtes(eventParams(p, event))} SELECT count(*)::int AS deliveries FROM deliveries`,
     p.values,
   );
   const deliveries = rows[0]?.deliveries ?? 0;

@@ -3,19 +3,19 @@ import { principalOf } from '../http/auth.ts';
 import { runIdempotent } from '../http/idempotency.ts';
 import { validateRequest } from '../http/openapi.ts';
 import { ApiError, problems } from '../http/problem.ts';
-import type { ProvidersService } from '../providers/service.ts';
+import type { ProviderAccountsService } from '../provider-accounts/service.ts';
 import type { AttemptsService } from './attempts.ts';
 import * as q from './queries.ts';
 import type { PaymentsService } from './service.ts';
 
 /**
- * Stripe-style test helpers: settle a payment without a browser, through the same sandbox
- * provider a tester would click through. Test keys only: a live key gets 404.
+ * A production route for test keys (Stripe's "test helpers"): settles a test-mode payment without
+ * a browser, through the same sandbox provider a tester would click through. A live key gets 404.
  */
-export function testHelperRoutes(deps: {
+export function testModeRoutes(deps: {
   payments: PaymentsService;
   attempts: AttemptsService;
-  providers: ProvidersService;
+  providers: ProviderAccountsService;
   db: import('../db/port.ts').Db;
 }): Router {
   const router = Router();

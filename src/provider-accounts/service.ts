@@ -1,37 +1,25 @@
-import { ADAPTERS } from '../../adapters/index.ts';
+import { adapterNamed, adapterNames } from '../../adapters/index.ts';
 import type { Credentials, ProviderAdapter, ProviderContext, ProviderState } from '../../adapters/types.ts';
 import { agencyByCode } from '../agencies/service.ts';
 import type { Db, Queryable } from '../db/port.ts';
 import { money } from '../money.ts';
-import { enabledProviders } from '../payments/attempt-queries.ts';
 import type { Sealer } from '../secrets.ts';
+import * as q from './queries.ts';
 
 export class ProviderError extends Error {}
-
-export function adapterNamed(name: string): ProviderAdapter | undefined {
-  return ADAPTERS.find((a) => a.name === name);
-}
 
 function stateOf(db: Queryable, provider: string): ProviderState {
   return {
     async get<T>(key: string) {
-      const { rows } = await db.query<{ value: T }>(
-        'SELECT value FROM provider_state WHERE provider = $1 AND key = $2',
-        [provider, key],
-      );
-      return rows[0]?.value;
+      return (await q.stateValue<T>(db, provider, key)).rows[0]?.value;
     },
     async put(key: string, value: unknown) {
-      await db.query(
-        `INSERT INTO provider_state (provider, key, value) VALUES ($1, $2, $3)
-         ON CONFLICT (provider, key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
-        [provider, key, JSON.stringify(value)],
-      );
+      await q.putStateValue(db, provider, key, value);
     },
   };
 }
 
-export interface ProvidersDeps {
+export interface ProviderAccountsDeps {
   db: Db;
   sealer: Sealer;
   publicUrl: string;
@@ -40,7 +28,7 @@ export interface ProvidersDeps {
 }
 
 /** Which providers an agency offers, with their credentials (sealed at rest), and the adapters' context. */
-export function providersService(deps: ProvidersDeps) {
+export function providerAccountsService(deps: ProviderAccountsDeps) {
   const { db, sealer } = deps;
   const now = deps.now ?? (() => new Date());
 
@@ -56,7 +44,7 @@ export function providersService(deps: ProvidersDeps) {
   async function enabled(
     agencyId: string,
   ): Promise<{ adapter: ProviderAdapter; credentials: Credentials }[]> {
-    const { rows } = await enabledProviders(db, agencyId);
+    const { rows } = await q.enabledAccounts(db, agencyId);
     return rows.flatMap((row) => usable(row.provider, row.credentials) ?? []);
   }
 
@@ -71,10 +59,7 @@ export function providersService(deps: ProvidersDeps) {
 
     /** Every agency that enabled `provider`, with its credentials (bank feeds find the agency by account). */
     async configuredFor(provider: string): Promise<{ agencyId: string; credentials: Credentials }[]> {
-      const { rows } = await db.query<{ agency_id: string; credentials: Uint8Array | null }>(
-        'SELECT agency_id, credentials FROM agency_providers WHERE provider = $1 AND enabled ORDER BY agency_id',
-        [provider],
-      );
+      const { rows } = await q.accountsFor(db, provider);
       return rows.map((row) => ({
         agencyId: row.agency_id,
         credentials: row.credentials ? sealer.open<Credentials>(row.credentials) : {},
@@ -115,10 +100,7 @@ export function providersService(deps: ProvidersDeps) {
     /** `payhub providers:list`: each configured provider, the names of its settings set, never a value. */
     async list(agencyCode: string) {
       const agency = await agencyByCode(db, agencyCode);
-      const { rows } = await db.query<{ provider: string; enabled: boolean; credentials: Uint8Array | null }>(
-        'SELECT provider, enabled, credentials FROM agency_providers WHERE agency_id = $1 ORDER BY provider',
-        [agency.id],
-      );
+      const { rows } = await q.accountsOf(db, agency.id);
       return rows.map((row) => {
         const stored = row.credentials ? sealer.open<Credentials>(row.credentials) : {};
         const set = Object.keys(stored)
@@ -140,9 +122,7 @@ export function providersService(deps: ProvidersDeps) {
     async configure(agencyCode: string, provider: string, settings: Record<string, string>) {
       const adapter = adapterNamed(provider);
       if (!adapter)
-        throw new ProviderError(
-          `unknown provider "${provider}"; known: ${ADAPTERS.map((a) => a.name).join(', ')}`,
-        );
+        throw new ProviderError(`unknown provider "${provider}"; known: ${adapterNames().join(', ')}`);
       const unknown = Object.keys(settings).filter((name) => !adapter.credentialNames.includes(name));
       if (unknown.length) {
         throw new ProviderError(
@@ -151,22 +131,15 @@ export function providersService(deps: ProvidersDeps) {
       }
       const agency = await agencyByCode(db, agencyCode);
       return db.transaction(async (tx) => {
-        const current = await tx.query<{ credentials: Uint8Array | null }>(
-          'SELECT credentials FROM agency_providers WHERE agency_id = $1 AND provider = $2 FOR UPDATE',
-          [agency.id, provider],
-        );
+        const current = await q.lockAccount(tx, agency.id, provider);
         const stored = current.rows[0]?.credentials;
         const merged = { ...(stored ? sealer.open<Credentials>(stored) : {}), ...settings };
         const missing = adapter.requiredCredentials.filter((name) => !merged[name]);
-        await tx.query(
-          `INSERT INTO agency_providers (agency_id, provider, enabled, credentials) VALUES ($1, $2, true, $3)
-           ON CONFLICT (agency_id, provider) DO UPDATE SET enabled = true, credentials = EXCLUDED.credentials, updated_at = now()`,
-          [agency.id, provider, sealer.seal(merged)],
-        );
+        await q.saveAccount(tx, agency.id, provider, sealer.seal(merged));
         return { provider, agency: agencyCode, configured: Object.keys(merged).sort(), missing };
       });
     },
   };
 }
 
-export type ProvidersService = ReturnType<typeof providersService>;
+export type ProviderAccountsService = ReturnType<typeof providerAccountsService>;

@@ -24,7 +24,7 @@ export function isPublicAddress(address: string): boolean {
  * must be public: the hub must not be turned against its own network (SSRF). Live mode also
  * wants https. Only `allowPrivate` (PAYHUB_ALLOW_PRIVATE_WEBHOOKS, for local development) lets
  * a test-mode endpoint target loopback and private addresses. Checked when the endpoint is
- * created and again before each delivery, since DNS answers can change.
+ * created and again before each batch of deliveries, since DNS answers can change.
  */
 export async function checkEndpointUrl(
   value: string,

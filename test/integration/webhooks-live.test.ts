@@ -198,7 +198,8 @@ describe('a crashed sender (Postgres: two instances in turn on one database)', (
         next = await startServer({ ...first.env, PORT: String(await freePort()) }, /background jobs started/);
         const readyAt = performance.now();
         // Due once the 10 s lease has run out, or at once if the next instance took longer to start;
-        // the next run then waits for the queue's poll (about 15 s after the crash measured here).
+        // the next instance's own timer (or the queue's poll) then runs it (about 10 s after the
+        // crash measured here).
         const bound = Math.max(crashedAt + 10_000, readyAt) + 8_000;
         await portal.when(() => portal.received.length >= 2, bound - performance.now());
         const redelivered = portal.received[1]!;

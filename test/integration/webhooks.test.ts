@@ -21,6 +21,7 @@ import {
 } from '../helpers/hub.ts';
 import { paidPayment } from '../helpers/money-flows.ts';
 import { freePort } from '../helpers/spawn.ts';
+import { insertBacklog } from '../helpers/webhooks-live.ts';
 
 interface Received {
   path: string;
@@ -435,6 +436,25 @@ describe('delivery', () => {
     await retriesFallDue();
     expect(await services.webhooks.deliverDue()).toMatchObject({ delivered: 1 });
     for (const id of ids) expect((await deliveryOf(id)).status).toBe('delivered');
+  });
+
+  it("endpoints take turns in a claim: one endpoint's backlog does not crowd out another's", async () => {
+    await services.webhooks.deliverDue();
+    // Live mode, never sent: the events stay out of the test-mode lists other tests read.
+    const live = hub.api(hub.keys.aLive);
+    const busy = (await live.post('/v1/webhook_endpoints', { url: 'https://8.8.8.8/busy' })).body.id;
+    const quiet = (await live.post('/v1/webhook_endpoints', { url: 'https://8.8.8.8/quiet' })).body.id;
+    const backlog = await insertBacklog(hub.db, busy, 100, 'turns');
+    const few = await insertBacklog(hub.db, quiet, 3, 'quiet');
+    const claimed = (await claimDue(hub.db, 20, 60, 50)).rows;
+    const of = (id: string) => claimed.filter((r) => r.endpoint_id === id).map((r) => r.event_id);
+    // Each endpoint's oldest, in order; the quiet one gets all three although the busy one's are older.
+    expect(of(quiet)).toEqual(few);
+    expect(of(busy)).toEqual(backlog.slice(0, 17));
+    // While a batch is out, nothing more of that endpoint is claimed: its later events wait.
+    expect((await claimDue(hub.db, 20, 60, 50)).rows).toEqual([]);
+    await live.delete(`/v1/webhook_endpoints/${busy}`);
+    await live.delete(`/v1/webhook_endpoints/${quiet}`);
   });
 
   it('a hub that dies between the commit and the send loses nothing: a fresh instance delivers', async () => {

@@ -8,7 +8,7 @@ import { createAgency, createApiKey } from '../src/agencies/service.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { openPg } from '../src/db/pg.ts';
 import type { Db } from '../src/db/port.ts';
-import { freePort } from '../test/helpers/spawn.ts';
+import { freePort, killTree } from '../test/helpers/spawn.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
@@ -118,9 +118,9 @@ export function cpuSeconds(pid: number): number {
 const CLOCK_TICKS = 100;
 
 const children = new Set<ChildProcess>();
-// Servers started by a benchmark never outlive it.
+// Servers started by a benchmark never outlive it (tsx runs each in a child of its own).
 process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
+  for (const child of children) if (child.pid) killTree(child.pid);
 });
 
 export async function startProcess(

@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -79,4 +80,27 @@ export async function startServer(
         child.kill('SIGTERM');
       }),
   };
+}
+
+/**
+ * SIGKILLs a process and every descendant, deepest first: tsx runs the server in a child of its
+ * own, which a SIGKILL of tsx alone would leave running (Linux: /proc).
+ */
+export function killTree(pid: number) {
+  let children: string[] = [];
+  try {
+    children = fs
+      .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
+  } catch {
+    // Gone already.
+  }
+  for (const child of children) killTree(Number(child));
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Gone already.
+  }
 }

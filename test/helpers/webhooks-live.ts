@@ -8,7 +8,7 @@ import { createAgency, createApiKey, enableProvider } from '../../src/agencies/s
 import { openDatabase } from '../../src/db/open.ts';
 import type { Db } from '../../src/db/port.ts';
 import { type TestDatabase, testDatabase } from './db.ts';
-import { freePort, startServer } from './spawn.ts';
+import { freePort, killTree, startServer } from './spawn.ts';
 
 /** For webhooks-live tests: `src/server.ts` started with its jobs on, and a portal's receiver. */
 
@@ -223,27 +223,4 @@ export async function deliveryCounts(db: Db, endpointId: string) {
     [endpointId],
   );
   return rows[0]!;
-}
-
-/**
- * SIGKILLs a process and every descendant, deepest first: tsx runs the server in a child of its
- * own, which a SIGKILL of tsx alone would leave running (Linux: /proc).
- */
-export function killTree(pid: number) {
-  let children: string[] = [];
-  try {
-    children = fs
-      .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean);
-  } catch {
-    // Gone already.
-  }
-  for (const child of children) killTree(Number(child));
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // Gone already.
-  }
 }

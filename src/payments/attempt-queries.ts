@@ -3,29 +3,7 @@ import { Params } from '../db/statement.ts';
 import { eventCtes } from '../events/service.ts';
 import { entryCtes } from '../ledger/service.ts';
 import { receiptQueueCte } from '../receipts/service.ts';
-import type { PaymentRow } from './queries.ts';
-
-export interface AttemptRow {
-  id: string;
-  payment_id: string;
-  agency_id: string;
-  mode: 'test' | 'live';
-  provider: string;
-  status: 'processing' | 'succeeded' | 'failed';
-  amount: string;
-  provider_transaction_id: string | null;
-  failure: { code: string; message: string } | null;
-  double_paid: boolean;
-  /** Money taken after the payment's amount changed: held in suspense, the payment not paid by it. */
-  underpaid: boolean;
-  provider_data: Record<string, unknown> | null;
-  provider_reference: string | null;
-  /** A page of the hub's own the checkout shows while the attempt is in flight (bank transfer). */
-  checkout_page: { view: string; data: Record<string, unknown> } | null;
-  created_at: Date;
-  updated_at: Date;
-  completed_at: Date | null;
-}
+import type { AttemptRow, PaymentRow } from './model.ts';
 
 export const paymentByTokenForUpdate = (tx: Queryable, token: string) =>
   tx.query<PaymentRow>('SELECT * FROM payments WHERE checkout_token = $1 FOR UPDATE', [token]);

@@ -20,10 +20,9 @@ import { money } from '../money.ts';
 import type { ProviderAccountsService } from '../provider-accounts/service.ts';
 import { queueReceipt } from '../receipts/service.ts';
 import { refundDoublePayment } from '../refunds/service.ts';
-import type { AttemptRow } from './attempt-queries.ts';
 import * as aq from './attempt-queries.ts';
+import type { AttemptRow, PaymentRow } from './model.ts';
 import { takenAfterAmountChanged } from './penalty.ts';
-import type { PaymentRow } from './queries.ts';
 import { nextStatus } from './states.ts';
 import { paymentJson } from './view.ts';
 

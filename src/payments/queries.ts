@@ -1,41 +1,5 @@
 import type { Queryable } from '../db/port.ts';
-import type { PaymentStatus } from './states.ts';
-
-export interface PaymentRow {
-  id: string;
-  agency_id: string;
-  mode: 'test' | 'live';
-  status: PaymentStatus;
-  currency: string;
-  principal: string;
-  late_penalty: string;
-  late_days: number;
-  amount: string;
-  amount_refunded: string;
-  reference: string;
-  description: string;
-  return_url: string;
-  obligation: Record<string, unknown> & { type: string };
-  budget: Record<string, string> | null;
-  payer: Record<string, string> | null;
-  language: 'vi' | 'en';
-  metadata: Record<string, string>;
-  checkout_token: string;
-  last_error: { code: string; message: string } | null;
-  cancellation_reason: string | null;
-  succeeded_attempt_id?: string | null;
-  paid_at?: Date | null;
-  /** Counts changes to the payment and its attempts (one-statement transitions check it). */
-  revision: number;
-  expires_at: Date;
-  created_at: Date;
-  updated_at: Date;
-}
-
-export type NewPaymentRow = Omit<
-  PaymentRow,
-  'amount_refunded' | 'last_error' | 'updated_at' | 'cancellation_reason' | 'revision'
->;
+import type { NewPaymentRow, PaymentRow } from './model.ts';
 
 const COLUMNS = [
   'id',

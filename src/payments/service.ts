@@ -10,6 +10,7 @@ import { newId, newToken } from '../ids.ts';
 import { MAX_AMOUNT, money, toSqlAmount } from '../money.ts';
 import { receiptRefs } from '../receipts/service.ts';
 import { attemptsOf } from './attempt-queries.ts';
+import type { NewPaymentRow } from './model.ts';
 import { assessLateness, type Lateness } from './penalty.ts';
 import * as q from './queries.ts';
 import { type PaymentJson, paymentJson } from './view.ts';
@@ -215,7 +216,7 @@ export function paymentsService(deps: PaymentsDeps) {
       if (change < expiresAt) expiresAt = change;
     }
 
-    const row: q.NewPaymentRow = {
+    const row: NewPaymentRow = {
       id: newId('pay'),
       agency_id: principal.agencyId,
       mode: principal.mode,

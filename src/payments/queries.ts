@@ -112,6 +112,10 @@ export async function insertPayments(db: Queryable, inserts: readonly PaymentIns
   return inserts.map((_, ord) => inserted.has(ord));
 }
 
+/** The one "payment by id" statement; `forUpdate` locks the row for the caller's transaction. */
+export const paymentWithId = (db: Queryable, id: string, forUpdate = false) =>
+  db.query<PaymentRow>(`SELECT * FROM payments WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+
 export const paymentById = (db: Queryable, agencyId: string, mode: string, id: string) =>
   db.query<PaymentRow>('SELECT * FROM payments WHERE id = $1 AND agency_id = $2 AND mode = $3', [
     id,

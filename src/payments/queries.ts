@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/port.ts';
+import { claimStatement } from '../idempotency/store.ts';
 import type { NewPaymentRow, PaymentRow } from './model.ts';
 
 const COLUMNS = [
@@ -83,14 +84,15 @@ export async function insertPayments(db: Queryable, inserts: readonly PaymentIns
          request_hash text, response_status integer, response_body jsonb, actor_id text, action text,
          ip text, request_id text)
      ), claim AS (
-       INSERT INTO idempotency_keys (agency_id, mode, key, request_hash, response_status, response_body)
-       SELECT agency_id, mode, idempotency_key, request_hash, response_status, response_body
-         FROM i WHERE idempotency_key IS NOT NULL
-       ON CONFLICT (agency_id, mode, key) DO UPDATE
-          SET request_hash = EXCLUDED.request_hash, response_status = EXCLUDED.response_status,
-              response_body = EXCLUDED.response_body, created_at = now()
-        WHERE idempotency_keys.created_at < now() - interval '24 hours'
-       RETURNING agency_id, mode, key
+       ${claimStatement({
+         from: 'i WHERE idempotency_key IS NOT NULL',
+         agencyId: 'agency_id',
+         mode: 'mode',
+         key: 'idempotency_key',
+         requestHash: 'request_hash',
+         responseStatus: 'response_status',
+         responseBody: 'response_body',
+       })}
      ), inserted AS (
        INSERT INTO payments (${INSERT_COLUMNS})
        SELECT ${COLUMNS.join(', ')}, created_at FROM i

@@ -254,6 +254,8 @@ export type FeedRejection = 'invalid_signature' | 'stale_timestamp' | 'invalid_b
 export interface BankTransferSupport {
   /** The collection account the agency's credentials name. */
   accountOf(credentials: Credentials): string | undefined;
+  /** Whether these credentials can verify a pushed feed call at all (a feed secret is set). */
+  feedConfigured(credentials: Credentials): boolean;
   /** The account a feed call is about, read WITHOUT trusting it (to find whose secret verifies it). */
   feedAccountOf(request: InboundRequest): string | null;
   /** Verifies a pushed credit notification against the agency's credentials, at `now`. */

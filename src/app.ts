@@ -8,7 +8,7 @@ import { adminRoutes } from './admin/routes.ts';
 import { auditApiWrites } from './audit/http.ts';
 import { bankRoutes } from './bank/routes.ts';
 import { bankService } from './bank/service.ts';
-import { checkoutRoutes } from './checkout/routes.ts';
+import { badReturnPage, checkoutPageHeaders, checkoutRoutes } from './checkout/routes.ts';
 import { consoleRoutes } from './console/routes.ts';
 import { announcingDb } from './db/after-commit.ts';
 import type { Db } from './db/port.ts';
@@ -22,6 +22,7 @@ import { jsonBody } from './http/text.ts';
 import { ledgerRoutes } from './ledger/routes.ts';
 import { ledgerService } from './ledger/service.ts';
 import { attemptsService } from './payments/attempts.ts';
+import { callbackRoutes } from './payments/callbacks.ts';
 import { paymentRoutes } from './payments/routes.ts';
 import { paymentsService } from './payments/service.ts';
 import { testModeRoutes } from './payments/test-mode-routes.ts';
@@ -183,6 +184,13 @@ export function createApp(options: AppOptions, services: Services = createServic
   );
   app.use(bankRoutes(services.bank));
   app.use(checkoutRoutes({ db, attempts, providers, receipts }));
+  app.use(
+    callbackRoutes({
+      notifications: attempts.notifications,
+      pageHeaders: checkoutPageHeaders(),
+      badReturn: badReturnPage,
+    }),
+  );
   for (const adapter of allAdapters()) if (adapter.routes) app.use(adapter.routes(attempts.host));
 
   app.use(

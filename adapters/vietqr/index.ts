@@ -136,6 +136,7 @@ export const vietqrAdapter: ProviderAdapter = {
 
   bankTransfer: {
     accountOf: (credentials) => credentials.account_no,
+    feedConfigured: (credentials) => Boolean(credentials.feed_secret),
     feedAccountOf,
     verifyFeed,
     parseStatement: parseCamt,

@@ -1,6 +1,6 @@
 import type { BankCredit } from '../../adapters/types.ts';
 import type { Queryable } from '../db/port.ts';
-import type { AttemptRow } from '../payments/attempt-queries.ts';
+import type { AttemptRow } from '../payments/model.ts';
 
 export const CREDIT_STATUSES = [
   'received',

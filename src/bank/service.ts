@@ -19,7 +19,7 @@ import { ulid } from '../ids.ts';
 import { formatVnd, money } from '../money.ts';
 import * as aq from '../payments/attempt-queries.ts';
 import type { AttemptsService } from '../payments/attempts.ts';
-import type { PaymentRow } from '../payments/queries.ts';
+import type { PaymentRow } from '../payments/model.ts';
 import type { ProviderAccountsService } from '../provider-accounts/service.ts';
 import * as q from './queries.ts';
 
@@ -225,7 +225,9 @@ export function bankService(deps: BankDeps) {
     }
     // The account is read without trusting it: it only says whose secret must verify the call.
     const candidates = (await providers.configuredFor(provider)).filter(
-      (c) => adapter.bankTransfer.accountOf(c.credentials) === account && c.credentials.feed_secret,
+      (c) =>
+        adapter.bankTransfer.accountOf(c.credentials) === account &&
+        adapter.bankTransfer.feedConfigured(c.credentials),
     );
     let rejection: { rejected: string; detail: string } = {
       rejected: 'invalid_signature',

@@ -1,7 +1,6 @@
 import { formatVnd } from '../money.ts';
-import type { AttemptRow } from '../payments/attempt-queries.ts';
+import type { AttemptRow, PaymentRow } from '../payments/model.ts';
 import { LATE_RATE_PER_DAY } from '../payments/penalty.ts';
-import type { PaymentRow } from '../payments/queries.ts';
 import { receiptState } from '../receipts/service.ts';
 import { type Html, html } from './html.ts';
 import { type Lang, TEXT } from './i18n.ts';

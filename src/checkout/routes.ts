@@ -1,10 +1,7 @@
 import path from 'node:path';
-import express, { type Request, Router } from 'express';
+import express, { type RequestHandler, Router } from 'express';
 import helmet from 'helmet';
-import { adapterNamed } from '../../adapters/index.ts';
-import type { InboundRequest } from '../../adapters/types.ts';
 import type { Db } from '../db/port.ts';
-import { jsonBody } from '../http/text.ts';
 import * as aq from '../payments/attempt-queries.ts';
 import { type AttemptsService, CheckoutError } from '../payments/attempts.ts';
 import type { ProviderAccountsService } from '../provider-accounts/service.ts';
@@ -16,30 +13,9 @@ import { transferViewOf } from './transfer.ts';
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const PROVIDER = /^[a-z0-9_]{1,32}$/;
 
-function inbound(req: Request): InboundRequest {
-  return {
-    method: req.method,
-    query: Object.fromEntries(
-      Object.entries(req.query).filter((e): e is [string, string] => typeof e[1] === 'string'),
-    ),
-    body: req.body,
-    headers: Object.fromEntries(
-      Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]),
-    ),
-  };
-}
-
-/** Citizens' pages: strict CSP, no third-party anything, no caching, no JavaScript needed. */
-export function checkoutRoutes(deps: {
-  db: Db;
-  attempts: AttemptsService;
-  providers: ProviderAccountsService;
-  receipts: ReceiptsService;
-}): Router {
-  const { db, attempts, providers, receipts } = deps;
-  const router = Router();
-  const pages = Router();
-  pages.use(
+/** Citizens' pages' headers: strict CSP, no third-party anything, no caching. */
+export function checkoutPageHeaders(): RequestHandler[] {
+  return [
     helmet.contentSecurityPolicy({
       useDefaults: false,
       directives: {
@@ -56,7 +32,20 @@ export function checkoutRoutes(deps: {
       res.set('Cache-Control', 'no-store');
       next();
     },
-  );
+  ];
+}
+
+/** Citizens' pages: strict CSP, no third-party anything, no caching, no JavaScript needed. */
+export function checkoutRoutes(deps: {
+  db: Db;
+  attempts: AttemptsService;
+  providers: ProviderAccountsService;
+  receipts: ReceiptsService;
+}): Router {
+  const { db, attempts, providers, receipts } = deps;
+  const router = Router();
+  const pages = Router();
+  pages.use(...checkoutPageHeaders());
 
   async function render(token: string, lang: 'vi' | 'en' | undefined, message?: (t: Texts) => string) {
     const payment = (await aq.paymentByToken(db, token)).rows[0];
@@ -154,43 +143,16 @@ export function checkoutRoutes(deps: {
     res.type('html').send(receiptCheckPage(lang, receipt));
   });
 
-  pages.get('/return/:provider', async (req, res) => {
-    const location = PROVIDER.test(req.params.provider)
-      ? await attempts.returned(req.params.provider, inbound(req))
-      : null;
-    if (!location) {
-      res.status(400).type('html').send(messagePage('vi', TEXT.vi.badReturn));
-      return;
-    }
-    res.redirect(303, location);
-  });
-
   router.use(pages);
   router.use(
     '/assets',
     express.static(path.join(import.meta.dirname, 'assets'), { index: false, maxAge: '1h' }),
   );
 
-  // Server-to-server notifications (IPN): JSON or form bodies, answered in the provider's own format.
-  router.all(
-    '/notify/:provider',
-    ...jsonBody({ limit: '64kb' }),
-    express.urlencoded({ extended: false, limit: '64kb' }),
-    async (req, res) => {
-      const provider = req.params.provider as string;
-      if (
-        !PROVIDER.test(provider) ||
-        !adapterNamed(provider) ||
-        (req.method !== 'GET' && req.method !== 'POST')
-      ) {
-        res.status(404).end();
-        return;
-      }
-      const reply = await attempts.notify(provider, inbound(req));
-      res.status(reply.status).set(reply.headers ?? {});
-      if (reply.body === undefined) res.end();
-      else res.send(reply.body);
-    },
-  );
   return router;
 }
+
+/** A return that does not verify: a clear page, nothing changed. */
+export const badReturnPage: RequestHandler = (_req, res) => {
+  res.status(400).type('html').send(messagePage('vi', TEXT.vi.badReturn));
+};

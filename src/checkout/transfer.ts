@@ -6,7 +6,7 @@
  */
 import QRCode from 'qrcode';
 import { formatVnd } from '../money.ts';
-import type { AttemptRow } from '../payments/attempt-queries.ts';
+import type { AttemptRow } from '../payments/model.ts';
 import { type Html, html } from './html.ts';
 import { type Lang, TEXT } from './i18n.ts';
 

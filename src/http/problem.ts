@@ -1,9 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { DomainError, type FieldError } from '../errors.ts';
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
+export type { FieldError };
 
 /**
  * The one error type: every failure a client can see carries a stable `code` and becomes an
@@ -103,6 +101,31 @@ export const problems = {
     ),
 };
 
+/** Each domain error code's status and title: the one place the domain meets HTTP. */
+const DOMAIN_STATUS: Record<string, [number, string]> = {
+  invalid_request: [400, 'Invalid request'],
+  resource_missing: [404, 'No such resource'],
+  idempotency_key_reused: [422, 'Idempotency key reused'],
+  idempotency_key_in_use: [409, 'Request in progress'],
+  return_url_not_allowed: [422, 'Return URL not allowed'],
+  unknown_budget_code: [422, 'Unknown budget code'],
+  amount_too_large: [422, 'Amount too large'],
+  reference_in_use: [409, 'Reference in use'],
+  payment_not_cancellable: [409, 'Payment cannot be cancelled'],
+  payment_not_refundable: [409, 'Payment cannot be refunded'],
+  refund_not_supported: [422, 'Refunds not supported'],
+  amount_exceeds_refundable: [422, 'Amount exceeds what can be refunded'],
+  partial_refund_not_supported: [422, 'Partial refunds not supported'],
+};
+
+/** A domain error as the API answers it; an unmapped code is a bug, answered 500 as one. */
+export function problemOf(error: DomainError): ApiError {
+  const known = DOMAIN_STATUS[error.code];
+  if (!known) return problems.internal();
+  const [status, title] = known;
+  return new ApiError(status, error.code, title, error.detail, error.fields, error.extensions);
+}
+
 export function sendProblem(res: Response, error: ApiError): void {
   res
     .status(error.status)
@@ -157,7 +180,10 @@ interface BodyParserError {
 export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   let apiError: ApiError;
   if (error instanceof ApiError) apiError = error;
-  else {
+  else if (error instanceof DomainError) {
+    apiError = problemOf(error);
+    if (apiError.code === 'internal_error') req.log?.error({ err: error }, 'unmapped domain error');
+  } else {
     const parserError = error as BodyParserError;
     if (parserError?.type === 'entity.parse.failed') apiError = problems.invalidJson();
     else if (parserError?.type === 'entity.too.large') apiError = problems.payloadTooLarge();

@@ -1,6 +1,6 @@
 import type { Principal } from '../agencies/service.ts';
 import type { Db, Queryable } from '../db/port.ts';
-import { problems } from '../http/problem.ts';
+import { domainErrors } from '../errors.ts';
 import { money, toJsonAmount } from '../money.ts';
 import { paymentById } from '../payments/queries.ts';
 import { accounts, isBalanced, type Line } from './postings.ts';
@@ -78,7 +78,7 @@ export function ledgerService(deps: { db: Db }) {
     /** The journal entries of one payment (its success, refunds, double payments), oldest first. */
     async ofPayment(principal: Principal, paymentId: string) {
       const payment = (await paymentById(db, principal.agencyId, principal.mode, paymentId)).rows[0];
-      if (!payment) throw problems.notFound('payment', paymentId);
+      if (!payment) throw domainErrors.notFound('payment', paymentId);
       const { rows } = await q.entriesOfPayment(db, payment.id);
       return { object: 'list' as const, data: rows.map(entryJson), has_more: false };
     },

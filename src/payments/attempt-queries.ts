@@ -3,29 +3,9 @@ import { Params } from '../db/statement.ts';
 import { eventCtes } from '../events/service.ts';
 import { entryCtes } from '../ledger/service.ts';
 import { receiptQueueCte } from '../receipts/service.ts';
-import type { PaymentRow } from './queries.ts';
-
-export interface AttemptRow {
-  id: string;
-  payment_id: string;
-  agency_id: string;
-  mode: 'test' | 'live';
-  provider: string;
-  status: 'processing' | 'succeeded' | 'failed';
-  amount: string;
-  provider_transaction_id: string | null;
-  failure: { code: string; message: string } | null;
-  double_paid: boolean;
-  /** Money taken after the payment's amount changed: held in suspense, the payment not paid by it. */
-  underpaid: boolean;
-  provider_data: Record<string, unknown> | null;
-  provider_reference: string | null;
-  /** A page of the hub's own the checkout shows while the attempt is in flight (bank transfer). */
-  checkout_page: { view: string; data: Record<string, unknown> } | null;
-  created_at: Date;
-  updated_at: Date;
-  completed_at: Date | null;
-}
+import type { AttemptRow, PaymentRow } from './model.ts';
+import { paymentWithId } from './queries.ts';
+import { PAYABLE_STATUSES } from './states.ts';
 
 export const paymentByTokenForUpdate = (tx: Queryable, token: string) =>
   tx.query<PaymentRow>('SELECT * FROM payments WHERE checkout_token = $1 FOR UPDATE', [token]);
@@ -139,15 +119,12 @@ export async function notificationSnapshots(
   });
 }
 
-/** A verified success to apply from a snapshot, with what its records say. */
+/** A verified success to apply from a snapshot: the rows as describeSuccess() says they become. */
 export interface Success {
-  payment: PaymentRow;
-  attempt: AttemptRow;
-  /** When it is recorded: the payment's and the attempt's updated_at. */
-  at: Date;
-  paidAt: Date;
-  providerTransactionId: string | null;
-  providerData: unknown;
+  /** The payment's revision the snapshot read: the statement applies only at this revision. */
+  revision: number;
+  paid: PaymentRow;
+  succeeded: AttemptRow;
   eventId: string;
   /** The payment as the API shows it once succeeded (the event's data). */
   eventData: unknown;
@@ -155,8 +132,8 @@ export interface Success {
 }
 
 /**
- * Verified successes applied in one statement, without locks taken beforehand: each payment goes
- * to succeeded and its attempt with it, with the event and its outbox, the journal entry and the
+ * Verified successes applied in one statement, without locks taken beforehand: each payment and
+ * its attempt written as described, with the event and its outbox, the journal entry and the
  * queued receipt, but only if the payment is still at the revision its snapshot read (nothing
  * changed it or its attempts since) and still payable. Says, in order, which were applied.
  */
@@ -166,33 +143,43 @@ export async function succeedAtOnce(
 ): Promise<{ applied: boolean[]; deliveries: number }> {
   const p = new Params();
   const column = <T>(cast: string, value: (s: Success) => T) => p.add(successes.map(value), `${cast}[]`);
+  const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
   const input = `unnest(${[
-    column('text', (s) => s.payment.id),
-    column('integer', (s) => s.payment.revision),
-    column('text', (s) => s.attempt.id),
-    column('timestamptz', (s) => s.at),
-    column('timestamptz', (s) => s.paidAt),
-    column('text', (s) => s.providerTransactionId),
-    column('jsonb', (s) => JSON.stringify(s.providerData)),
+    column('text', (s) => s.paid.id),
+    column('integer', (s) => s.revision),
+    column('text', (s) => s.paid.status),
+    column('timestamptz', (s) => s.paid.paid_at),
+    column('jsonb', (s) => json(s.paid.last_error)),
+    column('timestamptz', (s) => s.paid.updated_at),
+    column('text', (s) => s.succeeded.id),
+    column('text', (s) => s.succeeded.status),
+    column('text', (s) => s.succeeded.provider_transaction_id),
+    column('jsonb', (s) => json(s.succeeded.failure)),
+    column('boolean', (s) => s.succeeded.double_paid),
+    column('jsonb', (s) => json(s.succeeded.provider_data)),
+    column('timestamptz', (s) => s.succeeded.completed_at),
     column('text', (s) => s.eventId),
     column('jsonb', (s) => JSON.stringify(s.eventData)),
-  ].join(', ')}) WITH ORDINALITY AS i (payment_id, revision, attempt_id, at, paid_at, provider_transaction_id,
-                                        provider_data, event_id, event_data, ord)`;
-  const lines = successes.flatMap((s) => s.lines.map((l, n) => ({ attempt: s.attempt.id, n: n + 1, ...l })));
+  ].join(', ')}) WITH ORDINALITY AS i (payment_id, revision, status, paid_at, last_error, at, attempt_id,
+                                        attempt_status, provider_transaction_id, failure, double_paid,
+                                        provider_data, completed_at, event_id, event_data, ord)`;
+  const lines = successes.flatMap((s) =>
+    s.lines.map((l, n) => ({ attempt: s.succeeded.id, n: n + 1, ...l })),
+  );
   const sql = `WITH paid AS (
-       UPDATE payments SET status = 'succeeded', succeeded_attempt_id = i.attempt_id, paid_at = i.paid_at,
-           last_error = NULL, updated_at = i.at, revision = payments.revision + 1
+       UPDATE payments SET status = i.status, succeeded_attempt_id = i.attempt_id, paid_at = i.paid_at,
+           last_error = i.last_error, updated_at = i.at, revision = payments.revision + 1
          FROM ${input}
         WHERE payments.id = i.payment_id AND payments.revision = i.revision
-          AND payments.status IN ('created', 'processing')
+          AND payments.status = ANY (${p.add(PAYABLE_STATUSES, 'text[]')})
           AND EXISTS (SELECT 1 FROM attempts a WHERE a.id = i.attempt_id AND a.payment_id = payments.id
                          AND a.status = 'processing')
        RETURNING i.*, payments.agency_id, payments.mode
      ), done AS (
-       UPDATE attempts SET status = 'succeeded',
+       UPDATE attempts SET status = paid.attempt_status,
            provider_transaction_id = COALESCE(paid.provider_transaction_id, attempts.provider_transaction_id),
-           failure = NULL, double_paid = false, provider_data = paid.provider_data,
-           updated_at = paid.at, completed_at = paid.at
+           failure = paid.failure, double_paid = paid.double_paid, provider_data = paid.provider_data,
+           updated_at = paid.at, completed_at = paid.completed_at
          FROM paid WHERE attempts.id = paid.attempt_id
        RETURNING paid.*
      ), ${eventCtes({
@@ -245,8 +232,7 @@ export const checkoutTokenOfAttempt = (db: Queryable, attemptId: string) =>
 export const attemptById = (db: Queryable, id: string) =>
   db.query<AttemptRow>('SELECT * FROM attempts WHERE id = $1', [id]);
 
-export const paymentForUpdate = (tx: Queryable, id: string) =>
-  tx.query<PaymentRow>('SELECT * FROM payments WHERE id = $1 FOR UPDATE', [id]);
+export const paymentForUpdate = (tx: Queryable, id: string) => paymentWithId(tx, id, true);
 
 export const completeAttempt = (
   tx: Queryable,

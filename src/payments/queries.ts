@@ -1,41 +1,6 @@
 import type { Queryable } from '../db/port.ts';
-import type { PaymentStatus } from './states.ts';
-
-export interface PaymentRow {
-  id: string;
-  agency_id: string;
-  mode: 'test' | 'live';
-  status: PaymentStatus;
-  currency: string;
-  principal: string;
-  late_penalty: string;
-  late_days: number;
-  amount: string;
-  amount_refunded: string;
-  reference: string;
-  description: string;
-  return_url: string;
-  obligation: Record<string, unknown> & { type: string };
-  budget: Record<string, string> | null;
-  payer: Record<string, string> | null;
-  language: 'vi' | 'en';
-  metadata: Record<string, string>;
-  checkout_token: string;
-  last_error: { code: string; message: string } | null;
-  cancellation_reason: string | null;
-  succeeded_attempt_id?: string | null;
-  paid_at?: Date | null;
-  /** Counts changes to the payment and its attempts (one-statement transitions check it). */
-  revision: number;
-  expires_at: Date;
-  created_at: Date;
-  updated_at: Date;
-}
-
-export type NewPaymentRow = Omit<
-  PaymentRow,
-  'amount_refunded' | 'last_error' | 'updated_at' | 'cancellation_reason' | 'revision'
->;
+import { claimStatement } from '../idempotency/store.ts';
+import type { NewPaymentRow, PaymentRow } from './model.ts';
 
 const COLUMNS = [
   'id',
@@ -119,14 +84,15 @@ export async function insertPayments(db: Queryable, inserts: readonly PaymentIns
          request_hash text, response_status integer, response_body jsonb, actor_id text, action text,
          ip text, request_id text)
      ), claim AS (
-       INSERT INTO idempotency_keys (agency_id, mode, key, request_hash, response_status, response_body)
-       SELECT agency_id, mode, idempotency_key, request_hash, response_status, response_body
-         FROM i WHERE idempotency_key IS NOT NULL
-       ON CONFLICT (agency_id, mode, key) DO UPDATE
-          SET request_hash = EXCLUDED.request_hash, response_status = EXCLUDED.response_status,
-              response_body = EXCLUDED.response_body, created_at = now()
-        WHERE idempotency_keys.created_at < now() - interval '24 hours'
-       RETURNING agency_id, mode, key
+       ${claimStatement({
+         from: 'i WHERE idempotency_key IS NOT NULL',
+         agencyId: 'agency_id',
+         mode: 'mode',
+         key: 'idempotency_key',
+         requestHash: 'request_hash',
+         responseStatus: 'response_status',
+         responseBody: 'response_body',
+       })}
      ), inserted AS (
        INSERT INTO payments (${INSERT_COLUMNS})
        SELECT ${COLUMNS.join(', ')}, created_at FROM i
@@ -147,6 +113,10 @@ export async function insertPayments(db: Queryable, inserts: readonly PaymentIns
   const inserted = new Set(rows.map((r) => r.ord));
   return inserts.map((_, ord) => inserted.has(ord));
 }
+
+/** The one "payment by id" statement; `forUpdate` locks the row for the caller's transaction. */
+export const paymentWithId = (db: Queryable, id: string, forUpdate = false) =>
+  db.query<PaymentRow>(`SELECT * FROM payments WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
 
 export const paymentById = (db: Queryable, agencyId: string, mode: string, id: string) =>
   db.query<PaymentRow>('SELECT * FROM payments WHERE id = $1 AND agency_id = $2 AND mode = $3', [

@@ -3,13 +3,14 @@ import { isCalendarDate, localDate, localMidnight } from '../dates.ts';
 import { batcher, countSharedFailure } from '../db/batcher.ts';
 import type { Db, Queryable } from '../db/port.ts';
 import { isPgError, PG } from '../db/port.ts';
+import { DomainError, domainErrors, type FieldError } from '../errors.ts';
 import { recordEvent } from '../events/service.ts';
-import { type Claim, existing, type StoredResponse } from '../http/idempotency.ts';
-import { ApiError, type FieldError, problems } from '../http/problem.ts';
+import { type Claim, existing, type StoredResponse } from '../idempotency/store.ts';
 import { newId, newToken } from '../ids.ts';
 import { MAX_AMOUNT, money, toSqlAmount } from '../money.ts';
 import { receiptRefs } from '../receipts/service.ts';
 import { attemptsOf } from './attempt-queries.ts';
+import type { NewPaymentRow } from './model.ts';
 import { assessLateness, type Lateness } from './penalty.ts';
 import * as q from './queries.ts';
 import { type PaymentJson, paymentJson } from './view.ts';
@@ -84,13 +85,13 @@ function checkReturnUrl(value: string, principal: Principal): void {
   try {
     url = new URL(value);
   } catch {
-    throw problems.invalidRequest([{ field: 'return_url', message: 'is not a URL' }]);
+    throw domainErrors.invalid([{ field: 'return_url', message: 'is not a URL' }]);
   }
   const localhost = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
   const schemeOk =
     url.protocol === 'https:' || (url.protocol === 'http:' && localhost && principal.mode === 'test');
   if (!schemeOk || url.username || url.password) {
-    throw problems.invalidRequest([
+    throw domainErrors.invalid([
       {
         field: 'return_url',
         message: 'must be https (http only for localhost with a test key), without credentials',
@@ -98,10 +99,8 @@ function checkReturnUrl(value: string, principal: Principal): void {
     ]);
   }
   if (!principal.returnOrigins.includes(url.origin)) {
-    throw new ApiError(
-      422,
+    throw new DomainError(
       'return_url_not_allowed',
-      'Return URL not allowed',
       `The origin ${url.origin} is not on this agency's list of return origins; ask the operator to add it.`,
       [{ field: 'return_url', message: 'origin is not allowed for this agency' }],
     );
@@ -132,13 +131,11 @@ export function paymentsService(deps: PaymentsDeps) {
     return null;
   }
 
-  async function referenceInUse(principal: Principal, reference: string): Promise<ApiError> {
+  async function referenceInUse(principal: Principal, reference: string): Promise<DomainError> {
     const holder = (await q.openPaymentByReference(db, principal.agencyId, principal.mode, reference))
       .rows[0];
-    return new ApiError(
-      409,
+    return new DomainError(
       'reference_in_use',
-      'Reference in use',
       `Payment ${holder?.id ?? '(unknown)'} already holds reference '${reference}'; one dossier, one payment.`,
       [{ field: 'reference', message: 'is held by an open or succeeded payment' }],
       { payment: holder?.id ?? null },
@@ -183,13 +180,11 @@ export function paymentsService(deps: PaymentsDeps) {
     const createdAt = now();
     const today = localDate(createdAt);
     const errors = crossFieldErrors(body, today);
-    if (errors.length) throw problems.invalidRequest(errors);
+    if (errors.length) throw domainErrors.invalid(errors);
     checkReturnUrl(body.return_url, principal);
     if (body.budget && !(await isTreasuryAccount(body.budget.treasury_account as string))) {
-      throw new ApiError(
-        422,
+      throw new DomainError(
         'unknown_budget_code',
-        'Unknown budget code',
         `Treasury account ${body.budget.treasury_account} is not in the state-budget index in force.`,
         [{ field: 'budget.treasury_account', message: 'is not a treasury account in force' }],
       );
@@ -200,10 +195,8 @@ export function paymentsService(deps: PaymentsDeps) {
     const penalty = late?.penalty ?? money(0);
     const amount = principal_.plus(penalty);
     if (amount.gt(MAX_AMOUNT)) {
-      throw new ApiError(
-        422,
+      throw new DomainError(
         'amount_too_large',
-        'Amount too large',
         'With its late-payment penalty the amount exceeds 999 999 999 999 ₫.',
         [{ field: 'amount', message: 'with the late penalty exceeds the maximum' }],
       );
@@ -215,7 +208,7 @@ export function paymentsService(deps: PaymentsDeps) {
       if (change < expiresAt) expiresAt = change;
     }
 
-    const row: q.NewPaymentRow = {
+    const row: NewPaymentRow = {
       id: newId('pay'),
       agency_id: principal.agencyId,
       mode: principal.mode,
@@ -265,13 +258,13 @@ export function paymentsService(deps: PaymentsDeps) {
     if (inserted) return { ...response, audited: true };
     // The key was taken: replay its response, or refuse (422 other body, 409 in flight).
     const stored = await existing(db, principal, claim!);
-    if (!stored) throw problems.idempotencyKeyInUse();
+    if (!stored) throw domainErrors.idempotencyKeyInUse();
     return stored;
   }
 
   async function get(principal: Principal, id: string): Promise<PaymentJson> {
     const row = (await q.paymentById(db, principal.agencyId, principal.mode, id)).rows[0];
-    if (!row) throw problems.notFound('payment', id);
+    if (!row) throw domainErrors.notFound('payment', id);
     const receipt = (await receiptRefs(db, [row.id], publicUrl)).get(row.id) ?? null;
     return paymentJson(row, publicUrl, (await attemptsOf(db, [row.id])).rows, receipt);
   }
@@ -323,12 +316,10 @@ export function paymentsService(deps: PaymentsDeps) {
     });
     if (response) return response;
     const current = (await q.paymentById(db, principal.agencyId, principal.mode, id)).rows[0];
-    if (!current) throw problems.notFound('payment', id);
+    if (!current) throw domainErrors.notFound('payment', id);
     const why = current.status === 'created' ? 'it has expired' : `its status is ${current.status}`;
-    throw new ApiError(
-      409,
+    throw new DomainError(
       'payment_not_cancellable',
-      'Payment cannot be cancelled',
       `Payment ${id} cannot be cancelled: ${why}. Only a payment waiting for the citizen (created) can be.`,
     );
   }

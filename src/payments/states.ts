@@ -28,6 +28,18 @@ export function nextStatus(status: PaymentStatus, event: PaymentEvent): PaymentS
   return TRANSITIONS[status][event] ?? null;
 }
 
+/**
+ * May a success pay a payment in this status? The one rule, used by the locked path, the shared
+ * statement (rendered as PAYABLE_STATUSES) and the snapshot check alike; otherwise a success is a
+ * double payment.
+ */
+export function canSucceed(status: PaymentStatus): boolean {
+  return nextStatus(status, 'attempt_succeeded') === 'succeeded';
+}
+
+/** The statuses canSucceed() allows, for SQL. */
+export const PAYABLE_STATUSES: readonly PaymentStatus[] = PAYMENT_STATUSES.filter(canSucceed);
+
 export function isFinal(status: PaymentStatus): boolean {
   return Object.keys(TRANSITIONS[status]).length === 0;
 }

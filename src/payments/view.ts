@@ -1,8 +1,7 @@
 import { toJsonAmount } from '../money.ts';
 import type { ReceiptRef } from '../receipts/service.ts';
-import type { AttemptRow } from './attempt-queries.ts';
+import type { AttemptRow, PaymentRow } from './model.ts';
 import { LATE_RATE_PER_DAY, type LateKind } from './penalty.ts';
-import type { PaymentRow } from './queries.ts';
 
 /** The API representation of a payment (openapi.yaml, Payment). */
 export function attemptJson(a: AttemptRow) {

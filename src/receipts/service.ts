@@ -4,7 +4,7 @@ import { raiseAfterCommit } from '../db/after-commit.ts';
 import type { Db, Queryable } from '../db/port.ts';
 import { newToken } from '../ids.ts';
 import { money } from '../money.ts';
-import type { PaymentRow } from '../payments/queries.ts';
+import type { PaymentRow } from '../payments/model.ts';
 import type { Sealer } from '../secrets.ts';
 import { type ReceiptData, renderReceiptPdf } from './receipt.ts';
 import { type ReceiptSigner, ReceiptSignerError, signerName, signReceiptPdf } from './signing.ts';

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/port.ts';
-import type { PaymentRow } from '../payments/queries.ts';
+import type { PaymentRow } from '../payments/model.ts';
 
 export interface RefundRow {
   id: string;

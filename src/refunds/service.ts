@@ -2,16 +2,16 @@ import { adapterNamed } from '../../adapters/index.ts';
 import type { Principal } from '../agencies/service.ts';
 import { raiseAfterCommit } from '../db/after-commit.ts';
 import type { Db, Queryable } from '../db/port.ts';
+import { DomainError, domainErrors } from '../errors.ts';
 import { recordEvent } from '../events/service.ts';
-import type { StoredResponse } from '../http/idempotency.ts';
-import { ApiError, problems } from '../http/problem.ts';
+import type { StoredResponse } from '../idempotency/store.ts';
 import { newId } from '../ids.ts';
 import { doublePaymentReceived, refundSucceeded } from '../ledger/postings.ts';
 import { postEntry } from '../ledger/service.ts';
 import { money, toSqlAmount } from '../money.ts';
-import type { AttemptRow } from '../payments/attempt-queries.ts';
 import { attemptById } from '../payments/attempt-queries.ts';
-import { type PaymentRow, paymentById } from '../payments/queries.ts';
+import type { AttemptRow, PaymentRow } from '../payments/model.ts';
+import { paymentById } from '../payments/queries.ts';
 import type { ProviderAccountsService } from '../provider-accounts/service.ts';
 import * as q from './queries.ts';
 import { type RefundJson, refundJson } from './view.ts';
@@ -220,22 +220,18 @@ export function refundsService(deps: RefundsDeps) {
     const created = await db.transaction(async (tx) => {
       // The lock serialises refunds of one payment: concurrent requests cannot over-refund.
       const payment = (await q.paymentForRefund(tx, principal.agencyId, principal.mode, paymentId)).rows[0];
-      if (!payment) throw problems.notFound('payment', paymentId);
+      if (!payment) throw domainErrors.notFound('payment', paymentId);
       if (payment.status !== 'succeeded' || !payment.succeeded_attempt_id) {
-        throw new ApiError(
-          409,
+        throw new DomainError(
           'payment_not_refundable',
-          'Payment cannot be refunded',
           `Payment ${paymentId} is ${payment.status}: only a succeeded payment can be refunded.`,
         );
       }
       const attempt = (await attemptById(tx, payment.succeeded_attempt_id)).rows[0]!;
       const adapter = adapterNamed(attempt.provider);
       if (!adapter?.capabilities.refund) {
-        throw new ApiError(
-          422,
+        throw new DomainError(
           'refund_not_supported',
-          'Refunds not supported',
           `${attempt.provider} does not take refunds through the hub; refund the citizen another way.`,
         );
       }
@@ -243,20 +239,16 @@ export function refundsService(deps: RefundsDeps) {
       const refundable = captured.minus((await q.committedOf(tx, attempt.id)).rows[0]!.total);
       const amount = body.amount === undefined ? refundable : money(body.amount);
       if (refundable.lte(0) || amount.gt(refundable)) {
-        throw new ApiError(
-          422,
+        throw new DomainError(
           'amount_exceeds_refundable',
-          'Amount exceeds what can be refunded',
           `Payment ${paymentId} captured ${captured.toFixed(0)} ₫ and has ${refundable.toFixed(0)} ₫ left to refund (refunds pending or succeeded count).`,
           [{ field: 'amount', message: `must be at most ${refundable.toFixed(0)}` }],
           { refundable: refundable.toNumber() },
         );
       }
       if (amount.lt(captured) && !adapter.capabilities.partialRefund) {
-        throw new ApiError(
-          422,
+        throw new DomainError(
           'partial_refund_not_supported',
-          'Partial refunds not supported',
           `${attempt.provider} refunds whole payments only: refund ${captured.toFixed(0)} ₫ or nothing.`,
           [{ field: 'amount', message: 'must be the whole captured amount for this provider' }],
         );
@@ -297,13 +289,13 @@ export function refundsService(deps: RefundsDeps) {
 
     async get(principal: Principal, id: string) {
       const row = (await q.refundById(db, principal.agencyId, principal.mode, id)).rows[0];
-      if (!row) throw problems.notFound('refund', id);
+      if (!row) throw domainErrors.notFound('refund', id);
       return refundJson(row);
     },
 
     async listForPayment(principal: Principal, paymentId: string) {
       const payment = (await paymentById(db, principal.agencyId, principal.mode, paymentId)).rows[0];
-      if (!payment) throw problems.notFound('payment', paymentId);
+      if (!payment) throw domainErrors.notFound('payment', paymentId);
       const { rows } = await q.refundsOfPayment(db, payment.id);
       return { object: 'list' as const, data: rows.map(refundJson), has_more: false };
     },

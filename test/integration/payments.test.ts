@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { principalForKey } from '../../src/agencies/service.ts';
+import type { DomainError } from '../../src/errors.ts';
+import { problemOf } from '../../src/http/problem.ts';
 import type { PaymentCreate } from '../../src/payments/service.ts';
 import { count, expectContract, paymentBody, TEST_SECRET, type TestHub, testHub } from '../helpers/hub.ts';
 
@@ -165,7 +167,8 @@ describe('POST /v1/payments', () => {
         })
         .then(
           (r) => r.status,
-          (e: { status?: number }) => e.status,
+          // The domain error, answered as the API would answer it.
+          (e: DomainError) => problemOf(e).status,
         );
     const failures = async () => {
       const text = (await request(hub.app).get('/metrics')).text;

@@ -2,7 +2,7 @@ import type { Principal } from '../agencies/service.ts';
 import type { Db, Queryable } from '../db/port.ts';
 import { domainErrors } from '../errors.ts';
 import { money, toJsonAmount } from '../money.ts';
-import { paymentById } from '../payments/queries.ts';
+import { paymentOf } from '../payments/records.ts';
 import { accounts, isBalanced, type Line } from './postings.ts';
 import * as q from './queries.ts';
 
@@ -77,7 +77,7 @@ export function ledgerService(deps: { db: Db }) {
   return {
     /** The journal entries of one payment (its success, refunds, double payments), oldest first. */
     async ofPayment(principal: Principal, paymentId: string) {
-      const payment = (await paymentById(db, principal.agencyId, principal.mode, paymentId)).rows[0];
+      const payment = await paymentOf(db, principal, paymentId);
       if (!payment) throw domainErrors.notFound('payment', paymentId);
       const { rows } = await q.entriesOfPayment(db, payment.id);
       return { object: 'list' as const, data: rows.map(entryJson), has_more: false };

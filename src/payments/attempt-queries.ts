@@ -285,11 +285,6 @@ export const staleAttempts = (db: Queryable, minutes: number, limit: number, pro
     [minutes, limit, providers],
   );
 
-export const agencyOf = (db: Queryable, id: string) =>
-  db.query<{ id: string; code: string; name: string }>('SELECT id, code, name FROM agencies WHERE id = $1', [
-    id,
-  ]);
-
 export const expireDue = (db: Queryable, limit: number) =>
   db.query<PaymentRow>(
     `UPDATE payments SET status = 'expired', updated_at = now()

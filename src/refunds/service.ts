@@ -9,9 +9,8 @@ import { newId } from '../ids.ts';
 import { doublePaymentReceived, refundSucceeded } from '../ledger/postings.ts';
 import { postEntry } from '../ledger/service.ts';
 import { money, toSqlAmount } from '../money.ts';
-import { attemptById } from '../payments/attempt-queries.ts';
 import type { AttemptRow, PaymentRow } from '../payments/model.ts';
-import { paymentById } from '../payments/queries.ts';
+import { attemptRecord, paymentOf } from '../payments/records.ts';
 import type { ProviderAccountsService } from '../provider-accounts/service.ts';
 import * as q from './queries.ts';
 import { type RefundJson, refundJson } from './view.ts';
@@ -174,7 +173,7 @@ export function refundsService(deps: RefundsDeps) {
       await settle(refund.id, { status: 'failed', providerRefundId: null, failure }, onSettled);
       return 'failed';
     }
-    const attempt = (await attemptById(db, refund.attempt_id)).rows[0]!;
+    const attempt = (await attemptRecord(db, refund.attempt_id))!;
     let outcome: Awaited<ReturnType<typeof adapter.refund>> | null = null;
     try {
       outcome = await adapter.refund(ctx, {
@@ -227,7 +226,7 @@ export function refundsService(deps: RefundsDeps) {
           `Payment ${paymentId} is ${payment.status}: only a succeeded payment can be refunded.`,
         );
       }
-      const attempt = (await attemptById(tx, payment.succeeded_attempt_id)).rows[0]!;
+      const attempt = (await attemptRecord(tx, payment.succeeded_attempt_id))!;
       const adapter = adapterNamed(attempt.provider);
       if (!adapter?.capabilities.refund) {
         throw new DomainError(
@@ -294,7 +293,7 @@ export function refundsService(deps: RefundsDeps) {
     },
 
     async listForPayment(principal: Principal, paymentId: string) {
-      const payment = (await paymentById(db, principal.agencyId, principal.mode, paymentId)).rows[0];
+      const payment = await paymentOf(db, principal, paymentId);
       if (!payment) throw domainErrors.notFound('payment', paymentId);
       const { rows } = await q.refundsOfPayment(db, payment.id);
       return { object: 'list' as const, data: rows.map(refundJson), has_more: false };

@@ -2,7 +2,7 @@ import type { Queryable } from '../db/port.ts';
 import { Params } from '../db/statement.ts';
 import { eventCtes } from '../events/service.ts';
 import { entryCtes } from '../ledger/service.ts';
-import { receiptQueueCte } from '../receipts/service.ts';
+import { receiptQueueCte } from '../receipts/queue.ts';
 import type { AttemptRow, PaymentRow } from './model.ts';
 import { paymentWithId } from './queries.ts';
 import { PAYABLE_STATUSES } from './states.ts';

@@ -12,6 +12,7 @@ import { money, toSqlAmount } from '../money.ts';
 import type { AttemptRow, PaymentRow } from '../payments/model.ts';
 import { attemptRecord, paymentOf } from '../payments/records.ts';
 import type { ProviderAccountsService } from '../provider-accounts/service.ts';
+import type { RefundRow } from './model.ts';
 import * as q from './queries.ts';
 import { type RefundJson, refundJson } from './view.ts';
 
@@ -103,7 +104,7 @@ export interface RefundsDeps {
  * What a refund's final outcome writes, however it was reached (the provider's answer, or
  * finance recording one made by hand): a success's ledger entry and refunded total, and the event.
  */
-export async function recordOutcome(tx: Queryable, refund: q.RefundRow, memo?: string): Promise<RefundJson> {
+export async function recordOutcome(tx: Queryable, refund: RefundRow, memo?: string): Promise<RefundJson> {
   if (refund.status === 'succeeded') {
     await postEntry(tx, {
       kind: refund.kind === 'requested' ? 'refund' : `${refund.kind}_refund`,
@@ -160,7 +161,7 @@ export function refundsService(deps: RefundsDeps) {
   async function execute(
     refundId: string,
     onSettled?: (tx: Queryable, refund: RefundJson) => Promise<void>,
-  ): Promise<q.RefundRow['status'] | null> {
+  ): Promise<RefundRow['status'] | null> {
     const refund = (await q.claim(db, refundId, LEASE_SECONDS)).rows[0];
     if (!refund) return null;
     const adapter = adapterNamed(refund.provider);

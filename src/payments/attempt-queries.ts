@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/port.ts';
 import { Params } from '../db/statement.ts';
 import { eventCtes } from '../events/service.ts';
-import { entryCtes } from '../ledger/service.ts';
+import { entryCtes } from '../ledger/journal.ts';
 import { receiptQueueCte } from '../receipts/queue.ts';
 import type { AttemptRow, PaymentRow } from './model.ts';
 import { paymentWithId } from './queries.ts';

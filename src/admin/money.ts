@@ -11,7 +11,7 @@ import { validateRequest } from '../http/openapi.ts';
 import { ApiError, problems } from '../http/problem.ts';
 import { formatVnd, money } from '../money.ts';
 import type { AttemptsService } from '../payments/attempts.ts';
-import type * as rq from '../refunds/queries.ts';
+import type * as rq from '../refunds/model.ts';
 import { recordOutcome } from '../refunds/service.ts';
 import { staffOf } from './staff.ts';
 

@@ -9,7 +9,7 @@ import { jsonBody } from '../http/text.ts';
 import { toJsonAmount } from '../money.ts';
 import type { AttemptsService } from '../payments/attempts.ts';
 import { summarize } from '../reconciliation/matching.ts';
-import type { ItemRow, RunRow } from '../reconciliation/queries.ts';
+import type { ItemRow, RunRow } from '../reconciliation/model.ts';
 import { reportContext, reportCsv, reportPdf, settlementReport, totalsOf } from '../reconciliation/report.ts';
 import type { Action } from '../reconciliation/rules.ts';
 import { type ReconciliationService, ReconError } from '../reconciliation/service.ts';

@@ -1,6 +1,6 @@
 import { toJsonAmount } from '../money.ts';
 import type { CategoryTotal } from '../reconciliation/matching.ts';
-import type { ActionRow, ItemRow, LineRow, RunRow } from '../reconciliation/queries.ts';
+import type { ActionRow, ItemRow, LineRow, RunRow } from '../reconciliation/model.ts';
 import type { Staff } from './staff.ts';
 
 const amount = (v: string | null) => (v === null ? null : toJsonAmount(v));

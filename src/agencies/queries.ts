@@ -28,6 +28,9 @@ export const insertAgency = (db: Queryable, a: Omit<AgencyRow, 'created_at'>) =>
     [a.id, a.code, a.name, a.parent_id, a.return_origins, a.tax_code, a.address],
   );
 
+export const agencyById = (db: Queryable, id: string) =>
+  db.query<AgencyRow>('SELECT * FROM agencies WHERE id = $1', [id]);
+
 export const agencyByCode = (db: Queryable, code: string) =>
   db.query<AgencyRow>('SELECT * FROM agencies WHERE code = $1', [code]);
 

@@ -7,6 +7,12 @@ import { type AuditEntry, audit } from './service.ts';
 
 const OBJECT_ID = /^(pay|re|we|evt|att|bst)_[0-9A-Z]{26}$/;
 
+/** An API write's audit action: the method and the route as declared ("POST /v1/payments"). */
+export function auditAction(req: Request): string {
+  const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : req.path;
+  return `${req.method} ${route}`;
+}
+
 /** The audit record of an API write: who (the API key), what (the route and outcome), which object, from where. */
 export function apiWriteRecord(
   req: Request,
@@ -15,12 +21,11 @@ export function apiWriteRecord(
   status: number,
   responseId?: string,
 ): AuditEntry {
-  const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : req.path;
   const fromPath = req.path.split('/').find((part) => OBJECT_ID.test(part));
   return {
     actorType: 'api_key',
     actorId: principal?.keyId ?? null,
-    action: `${req.method} ${route}`,
+    action: auditAction(req),
     objectId: responseId && OBJECT_ID.test(responseId) ? responseId : (fromPath ?? null),
     agencyId: principal?.agencyId ?? null,
     mode: principal?.mode ?? null,

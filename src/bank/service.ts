@@ -17,9 +17,9 @@ import type {
 import type { Db, Queryable } from '../db/port.ts';
 import { ulid } from '../ids.ts';
 import { formatVnd, money } from '../money.ts';
-import * as aq from '../payments/attempt-queries.ts';
 import type { AttemptsService } from '../payments/attempts.ts';
 import type { PaymentRow } from '../payments/model.ts';
+import { attemptRecord, paymentRecord } from '../payments/records.ts';
 import type { ProviderAccountsService } from '../provider-accounts/service.ts';
 import * as q from './queries.ts';
 
@@ -146,7 +146,7 @@ export function bankService(deps: BankDeps) {
       },
     };
     const settledByThis = async () => {
-      const after = (await aq.attemptById(db, attempt.id)).rows[0]!;
+      const after = (await attemptRecord(db, attempt.id))!;
       return after.status === 'succeeded' && after.provider_transaction_id === credit.bank_reference
         ? after
         : null;
@@ -197,7 +197,7 @@ export function bankService(deps: BankDeps) {
   }
 
   async function paymentOf(id: string): Promise<PaymentRow> {
-    return (await db.query<PaymentRow>('SELECT * FROM payments WHERE id = $1', [id])).rows[0]!;
+    return (await paymentRecord(db, id))!;
   }
 
   /** Settles credits left `received` (crash recovery; statements beyond what an upload settles inline). */

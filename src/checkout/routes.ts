@@ -1,9 +1,10 @@
 import path from 'node:path';
 import express, { type RequestHandler, Router } from 'express';
 import helmet from 'helmet';
+import { agencyById } from '../agencies/service.ts';
 import type { Db } from '../db/port.ts';
-import * as aq from '../payments/attempt-queries.ts';
 import { type AttemptsService, CheckoutError } from '../payments/attempts.ts';
+import { attemptsOfPayment, paymentByCheckoutToken } from '../payments/records.ts';
 import type { ProviderAccountsService } from '../provider-accounts/service.ts';
 import type { ReceiptsService } from '../receipts/service.ts';
 import { langOf, TEXT, type Texts } from './i18n.ts';
@@ -48,15 +49,15 @@ export function checkoutRoutes(deps: {
   pages.use(...checkoutPageHeaders());
 
   async function render(token: string, lang: 'vi' | 'en' | undefined, message?: (t: Texts) => string) {
-    const payment = (await aq.paymentByToken(db, token)).rows[0];
+    const payment = await paymentByCheckoutToken(db, token);
     if (!payment) return null;
     const language = lang ?? payment.language;
-    const agency = (await aq.agencyOf(db, payment.agency_id)).rows[0]!;
+    const agency = (await agencyById(db, payment.agency_id))!;
     const methods = (await providers.methodsFor(payment.agency_id, payment.amount))
       .filter((m) => !(m.adapter.testOnly && payment.mode === 'live'))
       .map((m) => ({ name: m.adapter.name, label: m.adapter.displayName[language] }));
     const providerNames = Object.fromEntries(methods.map((m) => [m.name, m.label]));
-    const paymentAttempts = (await aq.attemptsOf(db, [payment.id])).rows;
+    const paymentAttempts = await attemptsOfPayment(db, payment.id);
     return checkoutPage({
       payment,
       agencyName: agency.name,
@@ -118,7 +119,7 @@ export function checkoutRoutes(deps: {
 
   pages.get('/checkout/:token/receipt', async (req, res) => {
     const payment = TOKEN.test(req.params.token)
-      ? (await aq.paymentByToken(db, req.params.token)).rows[0]
+      ? await paymentByCheckoutToken(db, req.params.token)
       : undefined;
     const pdf = payment ? await receipts.pdf(payment) : null;
     if (!payment || !pdf) {

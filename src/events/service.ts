@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/port.ts';
 import { newId } from '../ids.ts';
 import { insertEventWithOutbox } from './outbox.ts';
+import * as q from './queries.ts';
 
 export type EventType =
   | 'payment.succeeded'
@@ -32,3 +33,7 @@ export async function recordEvent(tx: Queryable, event: NewEvent): Promise<strin
 
 /** recordEvent as CTEs of a one-statement change: one event per row of `source.from`. */
 export { type EventSource, eventCtes } from './outbox.ts';
+
+/** One event of an agency and mode, as the events API and a webhook's test delivery read it. */
+export const eventById = (db: Queryable, agencyId: string, mode: string, id: string) =>
+  q.eventById(db, agencyId, mode, id);

@@ -1,56 +1,10 @@
 import type { Principal } from '../agencies/service.ts';
-import type { Db, Queryable } from '../db/port.ts';
+import type { Db } from '../db/port.ts';
 import { domainErrors } from '../errors.ts';
 import { money, toJsonAmount } from '../money.ts';
-import { paymentById } from '../payments/queries.ts';
-import { accounts, isBalanced, type Line } from './postings.ts';
+import { paymentOf } from '../payments/records.ts';
+import { accounts } from './postings.ts';
 import * as q from './queries.ts';
-
-export { accounts } from './postings.ts';
-
-export interface NewEntry {
-  /** payment, refund, double_payment, provider_fee, settlement, write_off… */
-  kind: string;
-  mode: 'test' | 'live';
-  agencyId?: string | null;
-  paymentId?: string | null;
-  attemptId?: string | null;
-  refundId?: string | null;
-  memo?: string | null;
-  lines: readonly Line[];
-}
-
-/**
- * Posts one balanced entry in the caller's transaction (the one that changes the state it
- * records). Refuses an unbalanced entry here; the database refuses it again at commit.
- */
-export async function postEntry(tx: Queryable, entry: NewEntry): Promise<string> {
-  checkBalanced(entry);
-  const { rows } = await q.insertEntry(
-    tx,
-    {
-      kind: entry.kind,
-      mode: entry.mode,
-      agency_id: entry.agencyId ?? null,
-      payment_id: entry.paymentId ?? null,
-      attempt_id: entry.attemptId ?? null,
-      refund_id: entry.refundId ?? null,
-      memo: entry.memo ?? null,
-    },
-    entry.lines.map((l) => l.account),
-    entry.lines.map((l) => l.amount.toFixed(0)),
-  );
-  return rows[0]!.entry_id;
-}
-
-export function checkBalanced(entry: NewEntry): void {
-  if (!isBalanced(entry.lines)) {
-    throw new Error(`unbalanced journal entry (${entry.kind}): ${JSON.stringify(entry.lines)}`);
-  }
-}
-
-/** Entries as CTEs of a one-statement change (check each with checkBalanced first). */
-export { type EntrySource, entryCtes } from './queries.ts';
 
 function entryJson(row: q.EntryRow & { lines: q.LineRow[] }) {
   return {
@@ -77,7 +31,7 @@ export function ledgerService(deps: { db: Db }) {
   return {
     /** The journal entries of one payment (its success, refunds, double payments), oldest first. */
     async ofPayment(principal: Principal, paymentId: string) {
-      const payment = (await paymentById(db, principal.agencyId, principal.mode, paymentId)).rows[0];
+      const payment = await paymentOf(db, principal, paymentId);
       if (!payment) throw domainErrors.notFound('payment', paymentId);
       const { rows } = await q.entriesOfPayment(db, payment.id);
       return { object: 'list' as const, data: rows.map(entryJson), has_more: false };

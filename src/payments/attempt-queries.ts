@@ -1,8 +1,8 @@
 import type { Queryable } from '../db/port.ts';
 import { Params } from '../db/statement.ts';
 import { eventCtes } from '../events/service.ts';
-import { entryCtes } from '../ledger/service.ts';
-import { receiptQueueCte } from '../receipts/service.ts';
+import { entryCtes } from '../ledger/journal.ts';
+import { receiptQueueCte } from '../receipts/queue.ts';
 import type { AttemptRow, PaymentRow } from './model.ts';
 import { paymentWithId } from './queries.ts';
 import { PAYABLE_STATUSES } from './states.ts';
@@ -284,11 +284,6 @@ export const staleAttempts = (db: Queryable, minutes: number, limit: number, pro
       ORDER BY created_at LIMIT $2`,
     [minutes, limit, providers],
   );
-
-export const agencyOf = (db: Queryable, id: string) =>
-  db.query<{ id: string; code: string; name: string }>('SELECT id, code, name FROM agencies WHERE id = $1', [
-    id,
-  ]);
 
 export const expireDue = (db: Queryable, limit: number) =>
   db.query<PaymentRow>(

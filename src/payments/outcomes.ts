@@ -6,10 +6,10 @@
 import type { NotificationVerdict, ProviderOutcome } from '../../adapters/types.ts';
 import type { Db, Queryable } from '../db/port.ts';
 import { recordEvent } from '../events/service.ts';
+import { postEntry } from '../ledger/journal.ts';
 import { doublePaymentReceived, paymentSucceeded } from '../ledger/postings.ts';
-import { postEntry } from '../ledger/service.ts';
 import { money } from '../money.ts';
-import { queueReceipt } from '../receipts/service.ts';
+import { queueReceipt } from '../receipts/queue.ts';
 import { refundDoublePayment } from '../refunds/service.ts';
 import * as aq from './attempt-queries.ts';
 import type { AttemptRow, PaymentRow } from './model.ts';

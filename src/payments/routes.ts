@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { auditAction } from '../audit/http.ts';
 import type { Db } from '../db/port.ts';
 import { principalOf } from '../http/auth.ts';
 import { readClaim, runIdempotent, sendStored } from '../http/idempotency.ts';
@@ -18,6 +19,7 @@ export function paymentRoutes(db: Db, payments: PaymentsService, receipts: Recei
     const created = await payments.create(principalOf(res.locals), req.body as PaymentCreate, claim, {
       ip: req.ip ?? null,
       requestId: typeof req.id === 'string' ? req.id : null,
+      action: auditAction(req),
     });
     // Written with the payment: the audit middleware leaves this write alone.
     if (created.audited) res.locals.audited = true;

@@ -175,7 +175,7 @@ export function paymentsService(deps: PaymentsDeps) {
     principal: Principal,
     body: PaymentCreate,
     claim: Claim | undefined,
-    origin: { ip: string | null; requestId: string | null },
+    origin: { ip: string | null; requestId: string | null; action: string },
   ): Promise<StoredResponse & { audited?: boolean }> {
     const createdAt = now();
     const today = localDate(createdAt);
@@ -247,7 +247,7 @@ export function paymentsService(deps: PaymentsDeps) {
     const outcome = await insert({
       row,
       claim: claim && { ...claim, ...response },
-      audit: { actorId: principal.keyId, action: 'POST /v1/payments', ...origin },
+      audit: { actorId: principal.keyId, ...origin },
     });
     if (outcome.error !== undefined) {
       if (isPgError(outcome.error, PG.uniqueViolation, 'payments_open_reference'))

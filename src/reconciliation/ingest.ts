@@ -17,7 +17,8 @@ import {
   inheritResolutions,
   settleCarried,
 } from './matching.ts';
-import { type RunRow, runById } from './queries.ts';
+import type { RunRow } from './model.ts';
+import { runById } from './queries.ts';
 import { dedupeKey, RepeatSieve } from './repeats.ts';
 import {
   businessDay,

@@ -5,7 +5,7 @@ import type { SettlementLineType } from '../../adapters/types.ts';
  * the provider's fee to provider_fees — so clearing is zero for a fully reconciled day.
  */
 import type { Queryable } from '../db/port.ts';
-import { accounts, postEntry } from '../ledger/service.ts';
+import { accounts, postEntry } from '../ledger/journal.ts';
 import { type Money, money } from '../money.ts';
 import type { ClassifiedTotal } from './matching.ts';
 import { SUCCESS_STATUSES } from './rules.ts';

@@ -6,13 +6,13 @@ import { DomainError, domainErrors } from '../errors.ts';
 import { recordEvent } from '../events/service.ts';
 import type { StoredResponse } from '../idempotency/store.ts';
 import { newId } from '../ids.ts';
+import { postEntry } from '../ledger/journal.ts';
 import { doublePaymentReceived, refundSucceeded } from '../ledger/postings.ts';
-import { postEntry } from '../ledger/service.ts';
 import { money, toSqlAmount } from '../money.ts';
-import { attemptById } from '../payments/attempt-queries.ts';
 import type { AttemptRow, PaymentRow } from '../payments/model.ts';
-import { paymentById } from '../payments/queries.ts';
+import { attemptRecord, paymentOf } from '../payments/records.ts';
 import type { ProviderAccountsService } from '../provider-accounts/service.ts';
+import type { RefundRow } from './model.ts';
 import * as q from './queries.ts';
 import { type RefundJson, refundJson } from './view.ts';
 
@@ -104,7 +104,7 @@ export interface RefundsDeps {
  * What a refund's final outcome writes, however it was reached (the provider's answer, or
  * finance recording one made by hand): a success's ledger entry and refunded total, and the event.
  */
-export async function recordOutcome(tx: Queryable, refund: q.RefundRow, memo?: string): Promise<RefundJson> {
+export async function recordOutcome(tx: Queryable, refund: RefundRow, memo?: string): Promise<RefundJson> {
   if (refund.status === 'succeeded') {
     await postEntry(tx, {
       kind: refund.kind === 'requested' ? 'refund' : `${refund.kind}_refund`,
@@ -161,7 +161,7 @@ export function refundsService(deps: RefundsDeps) {
   async function execute(
     refundId: string,
     onSettled?: (tx: Queryable, refund: RefundJson) => Promise<void>,
-  ): Promise<q.RefundRow['status'] | null> {
+  ): Promise<RefundRow['status'] | null> {
     const refund = (await q.claim(db, refundId, LEASE_SECONDS)).rows[0];
     if (!refund) return null;
     const adapter = adapterNamed(refund.provider);
@@ -174,7 +174,7 @@ export function refundsService(deps: RefundsDeps) {
       await settle(refund.id, { status: 'failed', providerRefundId: null, failure }, onSettled);
       return 'failed';
     }
-    const attempt = (await attemptById(db, refund.attempt_id)).rows[0]!;
+    const attempt = (await attemptRecord(db, refund.attempt_id))!;
     let outcome: Awaited<ReturnType<typeof adapter.refund>> | null = null;
     try {
       outcome = await adapter.refund(ctx, {
@@ -227,7 +227,7 @@ export function refundsService(deps: RefundsDeps) {
           `Payment ${paymentId} is ${payment.status}: only a succeeded payment can be refunded.`,
         );
       }
-      const attempt = (await attemptById(tx, payment.succeeded_attempt_id)).rows[0]!;
+      const attempt = (await attemptRecord(tx, payment.succeeded_attempt_id))!;
       const adapter = adapterNamed(attempt.provider);
       if (!adapter?.capabilities.refund) {
         throw new DomainError(
@@ -294,7 +294,7 @@ export function refundsService(deps: RefundsDeps) {
     },
 
     async listForPayment(principal: Principal, paymentId: string) {
-      const payment = (await paymentById(db, principal.agencyId, principal.mode, paymentId)).rows[0];
+      const payment = await paymentOf(db, principal, paymentId);
       if (!payment) throw domainErrors.notFound('payment', paymentId);
       const { rows } = await q.refundsOfPayment(db, payment.id);
       return { object: 'list' as const, data: rows.map(refundJson), has_more: false };

@@ -1,5 +1,5 @@
 import { toJsonAmount } from '../money.ts';
-import type { RefundRow } from './queries.ts';
+import type { RefundRow } from './model.ts';
 
 /** The API representation of a refund (openapi.yaml, Refund). */
 export function refundJson(r: RefundRow) {

@@ -1,7 +1,7 @@
 import { fetch as undiciFetch } from 'undici';
 import type { Principal } from '../agencies/service.ts';
 import type { Db, Queryable } from '../db/port.ts';
-import { eventById } from '../events/queries.ts';
+import { eventById } from '../events/service.ts';
 import type { StoredResponse } from '../http/idempotency.ts';
 import { ApiError, problems } from '../http/problem.ts';
 import { newId } from '../ids.ts';

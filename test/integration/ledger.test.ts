@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enableProvider } from '../../src/agencies/service.ts';
 import type { Services } from '../../src/app.ts';
 import { audit } from '../../src/audit/service.ts';
-import { postEntry } from '../../src/ledger/service.ts';
+import { postEntry } from '../../src/ledger/journal.ts';
 import { money } from '../../src/money.ts';
 import { onPglite } from '../helpers/db.ts';
 import { type TestHub, testHub } from '../helpers/hub.ts';

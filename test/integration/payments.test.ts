@@ -164,6 +164,7 @@ describe('POST /v1/payments', () => {
         .create(principal, paymentBody({ reference }) as PaymentCreate, undefined, {
           ip: null,
           requestId: null,
+          action: 'POST /v1/payments',
         })
         .then(
           (r) => r.status,

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgency, enableProvider } from '../../src/agencies/service.ts';
 import { createServices } from '../../src/app.ts';
+import { postEntry } from '../../src/ledger/journal.ts';
 import { paymentSucceeded } from '../../src/ledger/postings.ts';
-import { postEntry } from '../../src/ledger/service.ts';
 import {
   previousBusinessDay,
   providersWithDropFolder,

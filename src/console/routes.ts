@@ -1,10 +1,12 @@
 import path from 'node:path';
 import express, { Router } from 'express';
 import helmet from 'helmet';
+import { auditRoutes } from './audit.tsx';
 import { type ConsoleDeps, consoleLanguage } from './context.ts';
 import { dashboardRoutes } from './dashboard.tsx';
 import { consoleErrors, consoleNotFound } from './errors.tsx';
 import { loginRoutes } from './login.tsx';
+import { paymentRoutes } from './payments.tsx';
 import { requireSession } from './session.ts';
 
 export type { ConsoleDeps } from './context.ts';
@@ -38,6 +40,8 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
 
   router.use(requireSession(deps));
   router.use(dashboardRoutes(deps));
+  router.use(paymentRoutes(deps));
+  router.use(auditRoutes(deps));
 
   router.use(consoleNotFound);
   router.use(consoleErrors);

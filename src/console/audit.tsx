@@ -3,7 +3,7 @@ import type { Queryable } from '../db/port.ts';
 import { type ConsoleDeps, href, queryOf, staffOfView, viewOf } from './context.ts';
 import { sendPage } from './errors.tsx';
 import { formatDateTime, type Lang, WORDS, words } from './i18n.ts';
-import { ConsolePage, Field, Pager } from './layout.tsx';
+import { ConsolePage, Field, Pager, TableWrap } from './layout.tsx';
 
 const text = words({
   vi: {
@@ -80,7 +80,7 @@ function Rows({ rows, lang }: { rows: AuditRow[]; lang: Lang }) {
   const t = text(lang);
   if (rows.length === 0) return <p>{WORDS[lang].none}</p>;
   return (
-    <div class="table-wrap">
+    <TableWrap label={t.caption}>
       <table>
         <caption>{t.caption}</caption>
         <thead>
@@ -108,7 +108,7 @@ function Rows({ rows, lang }: { rows: AuditRow[]; lang: Lang }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

@@ -7,7 +7,7 @@ import { type Breakdown, type DashboardData, dashboardData } from './dashboard-q
 import { dashboardText } from './dashboard-text.ts';
 import { sendPage } from './errors.tsx';
 import { formatCount, type Lang, WORDS } from './i18n.ts';
-import { ConsolePage } from './layout.tsx';
+import { ConsolePage, TableWrap } from './layout.tsx';
 
 type Text = ReturnType<typeof dashboardText>;
 
@@ -64,7 +64,7 @@ function BreakdownTable(props: {
           formatValue={(v) => formatVnd(String(v))}
         />
       </figure>
-      <div class="table-wrap">
+      <TableWrap label={props.caption}>
         <table>
           <caption class="visually-hidden">{props.caption}</caption>
           <thead>
@@ -88,7 +88,7 @@ function BreakdownTable(props: {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </section>
   );
 }
@@ -107,7 +107,7 @@ function PerDay({ data, t, lang }: { data: DashboardData; t: Text; lang: Lang })
       </figure>
       <details>
         <summary>{`${t.perDay}: ${t.day} · ${t.count} · ${t.amount}`}</summary>
-        <div class="table-wrap">
+        <TableWrap label={t.perDay}>
           <table>
             <caption class="visually-hidden">{t.perDay}</caption>
             <thead>
@@ -131,7 +131,7 @@ function PerDay({ data, t, lang }: { data: DashboardData; t: Text; lang: Lang })
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       </details>
     </section>
   );

@@ -239,3 +239,13 @@ export function SelectField(props: {
     </div>
   );
 }
+
+/** A wide table's scrolling box on a phone: focusable and named, so the keyboard can scroll it too. */
+export function TableWrap(props: { label: string; children: ComponentChildren }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take focus to scroll by keyboard
+    <section class="table-wrap" tabIndex={0} aria-label={props.label}>
+      {props.children}
+    </section>
+  );
+}

@@ -9,7 +9,7 @@ import { refundsOfPayment } from '../refunds/queries.ts';
 import { type ConsoleDeps, queryOf, staffOfView, viewOf } from './context.ts';
 import { notFound, sendPage } from './errors.tsx';
 import { formatDateTime, type Lang } from './i18n.ts';
-import { ConsolePage, PostForm } from './layout.tsx';
+import { ConsolePage, PostForm, TableWrap } from './layout.tsx';
 import { eventsAndDeliveries, paymentInScope } from './payments-queries.ts';
 import { type PaymentsText, paymentsText } from './payments-text.ts';
 import { writer } from './session.ts';
@@ -49,7 +49,7 @@ function Table(props: {
 }) {
   if (props.rows.length === 0) return <p>{props.empty}</p>;
   return (
-    <div class="table-wrap">
+    <TableWrap label={props.caption}>
       <table>
         <caption class="visually-hidden">{props.caption}</caption>
         <thead>
@@ -71,7 +71,7 @@ function Table(props: {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

@@ -5,7 +5,15 @@ import { PAYMENT_STATUSES } from '../payments/states.ts';
 import { type ConsoleDeps, href, queryOf, staffOfView, viewOf } from './context.ts';
 import { sendPage } from './errors.tsx';
 import { formatDateTime, WORDS } from './i18n.ts';
-import { ConsolePage, ErrorSummary, Field, type FieldErrors, Pager, SelectField } from './layout.tsx';
+import {
+  ConsolePage,
+  ErrorSummary,
+  Field,
+  type FieldErrors,
+  Pager,
+  SelectField,
+  TableWrap,
+} from './layout.tsx';
 import { paymentTimelineRoutes } from './payment-timeline.tsx';
 import { type PaymentListRow, type PaymentSearch, searchPayments } from './payments-queries.ts';
 import { type PaymentsText, paymentsText } from './payments-text.ts';
@@ -45,7 +53,7 @@ export function parseSearch(query: Record<string, string>, t: PaymentsText) {
 function Results({ rows, t, lang }: { rows: PaymentListRow[]; t: PaymentsText; lang: 'vi' | 'en' }) {
   if (rows.length === 0) return <p>{WORDS[lang].none}</p>;
   return (
-    <div class="table-wrap">
+    <TableWrap label={t.results}>
       <table>
         <caption>{t.results}</caption>
         <thead>
@@ -77,7 +85,7 @@ function Results({ rows, t, lang }: { rows: PaymentListRow[]; t: PaymentsText; l
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Db } from '../db/port.ts';
 import { summarize } from '../reconciliation/matching.ts';
+import { previewResolution } from '../reconciliation/preview.ts';
 import type { ItemFilter, RunRow } from '../reconciliation/queries.ts';
 import type { Action } from '../reconciliation/rules.ts';
 import { type ReconciliationService, ReconError } from '../reconciliation/service.ts';
@@ -176,4 +177,10 @@ export async function resolveItem(
     .catch(opsErrorOf);
   const actions = await ops.recon.actionsOf(done.item.id);
   return { ...itemJson(done.item), actions: actions.map(actionJson) };
+}
+
+/** What resolving the item with `action` will post, for the confirmation step (nothing is changed). */
+export async function previewItemFor(ops: ReconOps, staff: Staff, id: string, action: Action) {
+  const item = await ops.recon.item(staff.scope, id.replace(/^ri_/, '')).catch(opsErrorOf);
+  return { item: itemJson(item), entries: await previewResolution(ops.db, item, action) };
 }

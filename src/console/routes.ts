@@ -5,6 +5,8 @@ import { type ConsoleDeps, consoleLanguage } from './context.ts';
 import { dashboardRoutes } from './dashboard.tsx';
 import { consoleErrors, consoleNotFound } from './errors.tsx';
 import { loginRoutes } from './login.tsx';
+import { multipartForms } from './multipart.ts';
+import { reconciliationRoutes } from './reconciliation.tsx';
 import { requireSession } from './session.ts';
 
 export type { ConsoleDeps } from './context.ts';
@@ -34,10 +36,12 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
     express.static(path.join(import.meta.dirname, 'assets'), { index: false, maxAge: '1h' }),
   );
   router.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
+  router.use(multipartForms);
   router.use(loginRoutes(deps));
 
   router.use(requireSession(deps));
   router.use(dashboardRoutes(deps));
+  router.use(reconciliationRoutes(deps));
 
   router.use(consoleNotFound);
   router.use(consoleErrors);

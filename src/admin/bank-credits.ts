@@ -114,7 +114,7 @@ export async function assignmentTarget(db: Db, credit: BankCreditRow, paymentId:
     [paymentId, credit.agency_id, credit.provider, credit.mode],
   );
   const target = rows[0];
-  if (!target) throw refuse.notFound('payment', paymentId);
+  if (!target) throw refuse.notFound('payment', paymentId, 'payment');
   const notAssignable = (detail: string) =>
     new OpsError('conflict', 'credit_not_assignable', 'Bank credit cannot be assigned', detail);
   // Assigned before, and crashed before the credit was marked: finish it.

@@ -30,8 +30,15 @@ export const refuse = {
       fields,
     ),
   forbidden: (detail: string) => new OpsError('forbidden', 'forbidden', 'Forbidden', detail),
-  notFound: (what: string, id: string) =>
-    new OpsError('not_found', 'resource_missing', 'No such resource', `No such ${what}: '${id}'.`),
+  /** With `field`: the object was named in that input field (a form shows it there, not as a missing page). */
+  notFound: (what: string, id: string, field?: string) =>
+    new OpsError(
+      'not_found',
+      'resource_missing',
+      'No such resource',
+      `No such ${what}: '${id}'.`,
+      field ? [{ field, message: `no such ${what} in your scope` }] : [],
+    ),
   conflict: (code: string, title: string, detail: string) => new OpsError('conflict', code, title, detail),
 };
 

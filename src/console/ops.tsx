@@ -24,7 +24,8 @@ export function refusalOf(error: unknown): Refusal {
           : error.status === 403
             ? 'forbidden'
             : 'other';
-    if (kind === 'not_found') throw notFound();
+    const named = error instanceof OpsError && error.fields.length > 0;
+    if (kind === 'not_found' && !named) throw notFound();
     if (kind === 'forbidden') throw forbidden();
     const list = error instanceof OpsError ? error.fields : (error.errors ?? []);
     return {

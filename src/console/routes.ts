@@ -1,6 +1,7 @@
 import path from 'node:path';
 import express, { Router } from 'express';
 import helmet from 'helmet';
+import { bankCreditRoutes } from './bank-credits.tsx';
 import { type ConsoleDeps, consoleLanguage } from './context.ts';
 import { dashboardRoutes } from './dashboard.tsx';
 import { consoleErrors, consoleNotFound } from './errors.tsx';
@@ -42,6 +43,7 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
   router.use(requireSession(deps));
   router.use(dashboardRoutes(deps));
   router.use(reconciliationRoutes(deps));
+  router.use(bankCreditRoutes(deps));
 
   router.use(consoleNotFound);
   router.use(consoleErrors);

@@ -8,6 +8,8 @@ import { consoleErrors, consoleNotFound } from './errors.tsx';
 import { loginRoutes } from './login.tsx';
 import { multipartForms } from './multipart.ts';
 import { reconciliationRoutes } from './reconciliation.tsx';
+import { refundRoutes } from './refunds.tsx';
+import { reportRoutes } from './reports.tsx';
 import { requireSession } from './session.ts';
 
 export type { ConsoleDeps } from './context.ts';
@@ -44,6 +46,8 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
   router.use(dashboardRoutes(deps));
   router.use(reconciliationRoutes(deps));
   router.use(bankCreditRoutes(deps));
+  router.use(reportRoutes(deps));
+  router.use(refundRoutes(deps));
 
   router.use(consoleNotFound);
   router.use(consoleErrors);

@@ -1,10 +1,17 @@
 import path from 'node:path';
 import express, { Router } from 'express';
 import helmet from 'helmet';
+import { auditRoutes } from './audit.tsx';
+import { bankCreditRoutes } from './bank-credits.tsx';
 import { type ConsoleDeps, consoleLanguage } from './context.ts';
 import { dashboardRoutes } from './dashboard.tsx';
 import { consoleErrors, consoleNotFound } from './errors.tsx';
 import { loginRoutes } from './login.tsx';
+import { multipartForms } from './multipart.ts';
+import { paymentRoutes } from './payments.tsx';
+import { reconciliationRoutes } from './reconciliation.tsx';
+import { refundRoutes } from './refunds.tsx';
+import { reportRoutes } from './reports.tsx';
 import { requireSession } from './session.ts';
 
 export type { ConsoleDeps } from './context.ts';
@@ -34,10 +41,17 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
     express.static(path.join(import.meta.dirname, 'assets'), { index: false, maxAge: '1h' }),
   );
   router.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
+  router.use(multipartForms);
   router.use(loginRoutes(deps));
 
   router.use(requireSession(deps));
   router.use(dashboardRoutes(deps));
+  router.use(paymentRoutes(deps));
+  router.use(auditRoutes(deps));
+  router.use(reconciliationRoutes(deps));
+  router.use(bankCreditRoutes(deps));
+  router.use(reportRoutes(deps));
+  router.use(refundRoutes(deps));
 
   router.use(consoleNotFound);
   router.use(consoleErrors);

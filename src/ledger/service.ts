@@ -1,5 +1,5 @@
 import type { Principal } from '../agencies/service.ts';
-import type { Db } from '../db/port.ts';
+import type { Db, Queryable } from '../db/port.ts';
 import { domainErrors } from '../errors.ts';
 import { money, toJsonAmount } from '../money.ts';
 import { paymentOf } from '../payments/records.ts';
@@ -57,3 +57,6 @@ export function ledgerService(deps: { db: Db }) {
 }
 
 export type LedgerService = ReturnType<typeof ledgerService>;
+
+/** A payment's ledger entries and their lines, oldest first (the console's timeline). */
+export const entriesOfPayment = (db: Queryable, paymentId: string) => q.entriesOfPayment(db, paymentId);

@@ -311,3 +311,6 @@ export function refundsService(deps: RefundsDeps) {
 }
 
 export type RefundsService = ReturnType<typeof refundsService>;
+
+/** A payment's refunds, as stored (the console's timeline). */
+export const refundsOfPayment = (db: Queryable, paymentId: string) => q.refundsOfPayment(db, paymentId);

@@ -65,8 +65,10 @@ export function attemptsService(deps: AttemptsDeps) {
     token: string,
     method: string,
     clientIp: string,
-    now = new Date(),
+    // The language the citizen chose on the checkout page goes on to the provider's page.
+    options: { language?: 'vi' | 'en'; now?: Date } = {},
   ): Promise<CheckoutResult & { attemptId: string }> {
+    const now = options.now ?? new Date();
     // Read outside the transaction: PGlite has one connection, which the transaction holds.
     const current = (await aq.paymentByToken(db, token)).rows[0];
     if (!current) throw new CheckoutError('not_found');
@@ -101,7 +103,7 @@ export function attemptsService(deps: AttemptsDeps) {
           attemptId: attempt.id,
           amount: payment.amount,
           description: payment.description,
-          language: payment.language,
+          language: options.language ?? payment.language,
           returnUrl: `${publicUrl}/return/${method}`,
           notifyUrl: `${publicUrl}/notify/${method}`,
           clientIp,

@@ -41,6 +41,8 @@ export async function seedDemo(
       returnOrigins: [...new Set([new URL(options.publicUrl).origin, 'http://localhost:3000'])],
       taxCode: '0100000000',
       address: 'Số 1 đường Mẫu, phường Mẫu, tỉnh Mẫu',
+      // Reserved example domains: the demo agency answers nobody.
+      contact: { email: 'lienhe@sotuphap.mau.example', website: 'https://sotuphap.mau.example' },
     });
     await enableProvider(db, DEMO_AGENCY, 'sandbox');
     createdNow = true;

@@ -60,6 +60,8 @@ export interface AppOptions {
   site?: Site;
   /** The embedded demo: a test payment's bank-transfer page can play the bank's credit. */
   playBankCredit?: boolean;
+  /** Origins besides https: the checkout may send a citizen to (the demo's http simulators). */
+  formTargets?: string[];
 }
 
 /** The domain services, built once from the options; jobs use the same ones. */
@@ -173,7 +175,17 @@ export function createApp(options: AppOptions, services: Services = createServic
   api.use(testHelperRoutes({ db, payments, attempts, providers }));
   app.use((req, res, next) => (req.path.startsWith('/v1/') ? api(req, res, next) : next()));
   app.use(bankRoutes(services.bank));
-  app.use(checkoutRoutes({ db, attempts, providers, receipts, site, playCredit: options.playBankCredit }));
+  app.use(
+    checkoutRoutes({
+      db,
+      attempts,
+      providers,
+      receipts,
+      site,
+      playCredit: options.playBankCredit,
+      formTargets: options.formTargets,
+    }),
+  );
   app.use(checkoutStatusRoutes(db));
   if (options.playBankCredit) app.use(testCreditRoutes({ db, providers, bank: services.bank }));
   for (const adapter of ADAPTERS) if (adapter.routes) app.use(adapter.routes(attempts.host));

@@ -19,13 +19,14 @@ const VIETQR = { bank_bin: '970415', account_no: '100000000001', account_name: '
 export interface DemoProviders {
   vnpayUrl: string;
   momoUrl: string;
+  /** Where the checkout's form may send the citizen (the CSP's form-action): the simulators' pages. */
+  origins: string[];
+  /** Points the demo agency's VNPay, MoMo and VietQR settings at these simulators and the demo account. */
+  configure(providers: ProvidersService, agencyCode: string): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startDemoProviders(
-  providers: ProvidersService,
-  agencyCode: string,
-): Promise<DemoProviders> {
+export async function startDemoProviders(): Promise<DemoProviders> {
   const { startVnpaySimulator } = await import('../test/fakes/vnpay/server.ts');
   const { startMomoSimulator } = await import('../test/fakes/momo/server.ts');
   const vnpay = await startVnpaySimulator({ tmnCode: VNPAY.tmn_code, hashSecret: VNPAY.hash_secret });
@@ -34,16 +35,23 @@ export async function startDemoProviders(
     accessKey: MOMO.access_key,
     secretKey: MOMO.secret_key,
   });
-  // The simulators listen on new ports each start: the demo agency's settings follow them.
-  await providers.configure(agencyCode, 'vnpay', { ...VNPAY, pay_url: vnpay.payUrl, api_url: vnpay.apiUrl });
-  await providers.configure(agencyCode, 'momo', { ...MOMO, endpoint: momo.endpoint });
-  await providers.configure(agencyCode, 'vietqr', {
-    ...VIETQR,
-    feed_secret: randomBytes(24).toString('hex'),
-  });
   return {
     vnpayUrl: vnpay.url,
     momoUrl: momo.url,
+    origins: [vnpay.url, momo.url],
+    async configure(providers, agencyCode) {
+      // The simulators listen on new ports each start: the demo agency's settings follow them.
+      await providers.configure(agencyCode, 'vnpay', {
+        ...VNPAY,
+        pay_url: vnpay.payUrl,
+        api_url: vnpay.apiUrl,
+      });
+      await providers.configure(agencyCode, 'momo', { ...MOMO, endpoint: momo.endpoint });
+      await providers.configure(agencyCode, 'vietqr', {
+        ...VIETQR,
+        feed_secret: randomBytes(24).toString('hex'),
+      });
+    },
     async close() {
       await Promise.allSettled([vnpay.close(), momo.close()]);
     },

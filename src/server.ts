@@ -16,6 +16,10 @@ async function main() {
   if (applied.length) logger.info({ applied }, 'migrations applied');
 
   const secretKey = loadSecretKey(config);
+  // The embedded demo pays by VNPay and MoMo against their simulators, run here on loopback ports.
+  const demoProviders: DemoProviders | undefined = config.databaseUrl
+    ? undefined
+    : await startDemoProviders();
   const options = {
     db,
     logger,
@@ -28,6 +32,7 @@ async function main() {
     site: config.site,
     // The embedded demo's VietQR page can play the bank's credit for a test payment.
     playBankCredit: !config.databaseUrl,
+    formTargets: demoProviders?.origins,
   };
   const services = createServices(options);
   const app = createApp(options, services);
@@ -40,10 +45,9 @@ async function main() {
     `PayHub listening at ${config.publicUrl} (database: ${db.kind}, bound to ${config.host}:${config.port})\n`,
   );
 
-  let demoProviders: DemoProviders | undefined;
-  if (!config.databaseUrl) {
+  if (demoProviders) {
     const demo = await seedDemo(db, config);
-    demoProviders = await startDemoProviders(services.providers, demo.agencyCode);
+    await demoProviders.configure(services.providers, demo.agencyCode);
     process.stdout.write(
       [
         '',

@@ -5,7 +5,7 @@ import helmet from 'helmet';
  * Citizens' pages: strict CSP (only the hub's own stylesheet and enhancing script, no inline
  * anything, nothing third-party), no caching.
  */
-export function citizenPageHeaders(): RequestHandler[] {
+export function citizenPageHeaders(formTargets: string[] = []): RequestHandler[] {
   return [
     helmet.contentSecurityPolicy({
       useDefaults: false,
@@ -17,7 +17,7 @@ export function citizenPageHeaders(): RequestHandler[] {
         connectSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
         // The payment form redirects (303) to the chosen provider's own site.
-        formAction: ["'self'", 'https:'],
+        formAction: ["'self'", 'https:', ...formTargets],
         frameAncestors: ["'none'"],
         baseUri: ["'none'"],
       },

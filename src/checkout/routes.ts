@@ -57,11 +57,13 @@ export function checkoutRoutes(deps: {
   site: Site;
   /** The demo's bank feed in test mode: the VietQR page offers to play the bank's credit. */
   playCredit?: boolean;
+  /** Origins besides https: a payment form may redirect to (the demo's simulators). */
+  formTargets?: string[];
 }): Router {
   const { db, attempts, providers, receipts, site } = deps;
   const router = Router();
   const pages = Router();
-  pages.use(...citizenPageHeaders());
+  pages.use(...citizenPageHeaders(deps.formTargets));
   const notFound = (lang: Lang) =>
     messagePage(lang, site, {
       title: TEXT[lang].notFound,

@@ -22,7 +22,7 @@ export interface DemoProviders {
   /** Where the checkout's form may send the citizen (the CSP's form-action): the simulators' pages. */
   origins: string[];
   /** Points the demo agency's VNPay, MoMo and VietQR settings at these simulators and the demo account. */
-  configure(providers: ProvidersService, agencyCode: string): Promise<void>;
+  configure(providers: ProvidersService, agencyId: string, agencyCode: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,18 +39,27 @@ export async function startDemoProviders(): Promise<DemoProviders> {
     vnpayUrl: vnpay.url,
     momoUrl: momo.url,
     origins: [vnpay.url, momo.url],
-    async configure(providers, agencyCode) {
-      // The simulators listen on new ports each start: the demo agency's settings follow them.
-      await providers.configure(agencyCode, 'vnpay', {
-        ...VNPAY,
-        pay_url: vnpay.payUrl,
-        api_url: vnpay.apiUrl,
-      });
-      await providers.configure(agencyCode, 'momo', { ...MOMO, endpoint: momo.endpoint });
-      await providers.configure(agencyCode, 'vietqr', {
-        ...VIETQR,
-        feed_secret: randomBytes(24).toString('hex'),
-      });
+    async configure(providers, agencyId, agencyCode) {
+      const current = async (provider: string) =>
+        (await providers.configuredFor(provider)).find((c) => c.agencyId === agencyId)?.credentials;
+      // The simulators listen on new ports each start: settings that name a previous run's
+      // simulator follow them; an operator's own settings (providers:configure) are kept.
+      const ours = (url: string | undefined) => url === undefined || new URL(url).hostname === '127.0.0.1';
+      const vnpaySettings = await current('vnpay');
+      if (!vnpaySettings || ours(vnpaySettings.pay_url))
+        await providers.configure(agencyCode, 'vnpay', {
+          ...VNPAY,
+          pay_url: vnpay.payUrl,
+          api_url: vnpay.apiUrl,
+        });
+      const momoSettings = await current('momo');
+      if (!momoSettings || ours(momoSettings.endpoint))
+        await providers.configure(agencyCode, 'momo', { ...MOMO, endpoint: momo.endpoint });
+      if (!(await current('vietqr')))
+        await providers.configure(agencyCode, 'vietqr', {
+          ...VIETQR,
+          feed_secret: randomBytes(24).toString('hex'),
+        });
     },
     async close() {
       await Promise.allSettled([vnpay.close(), momo.close()]);

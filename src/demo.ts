@@ -10,6 +10,7 @@ import { loadSecretKey, sealer } from './secrets.ts';
 export const DEMO_AGENCY = 'DEMO';
 
 export interface Demo {
+  agencyId: string;
   agencyCode: string;
   apiKey: string;
   createdNow: boolean;
@@ -57,12 +58,12 @@ export async function seedDemo(
   }
   if (!createdNow && fs.existsSync(keyFile)) {
     const saved = JSON.parse(fs.readFileSync(keyFile, 'utf8')) as { apiKey: string };
-    return { agencyCode: DEMO_AGENCY, apiKey: saved.apiKey, createdNow };
+    return { agencyId: agency.id, agencyCode: DEMO_AGENCY, apiKey: saved.apiKey, createdNow };
   }
   const { key } = await createApiKey(db, DEMO_AGENCY, 'test');
   fs.mkdirSync(options.dataDir, { recursive: true });
   fs.writeFileSync(keyFile, JSON.stringify({ apiKey: key }), { mode: 0o600 });
-  return { agencyCode: DEMO_AGENCY, apiKey: key, createdNow };
+  return { agencyId: agency.id, agencyCode: DEMO_AGENCY, apiKey: key, createdNow };
 }
 
 export function demoCurl(publicUrl: string, apiKey: string): string {

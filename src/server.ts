@@ -47,7 +47,7 @@ async function main() {
 
   if (demoProviders) {
     const demo = await seedDemo(db, config);
-    await demoProviders.configure(services.providers, demo.agencyCode);
+    await demoProviders.configure(services.providers, demo.agencyId, demo.agencyCode);
     process.stdout.write(
       [
         '',

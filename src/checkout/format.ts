@@ -42,6 +42,9 @@ export function initials(name: string): string {
     .replace(/\(.*?\)/g, ' ')
     .split(/\s+/)
     .filter((w) => /^\p{Lu}/u.test(w));
-  const letters = (words.length ? words : name.split(/\s+/)).map((w) => w[0]!.toUpperCase());
+  // Bare letters, as seals print them: "Ủy" gives U (Đ stays Đ: it is a letter of its own).
+  const letters = (words.length ? words : name.split(/\s+/)).map((w) =>
+    w[0]!.toUpperCase().normalize('NFD').replace(/\p{M}/gu, ''),
+  );
   return letters.slice(0, 3).join('') || '?';
 }

@@ -218,7 +218,7 @@ export async function startMomoSimulator(options: MomoSimulatorOptions) {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const action = new URLSearchParams(Buffer.concat(chunks).toString('utf8')).get('action');
     const order = orders.get(orderId);
-    if (!order || order.resultCode !== 1000 || (action !== 'pay' && action !== 'cancel'))
+    if (order?.resultCode !== 1000 || (action !== 'pay' && action !== 'cancel'))
       return res.writeHead(400, { 'content-type': 'text/plain' }).end('order not payable');
     const location = simulator.pay(orderId, action === 'cancel' ? { resultCode: 1006 } : {});
     res.writeHead(303, { location }).end();

@@ -268,4 +268,12 @@ export interface BankTransferSupport {
   parseStatement(input: AsyncIterable<Buffer | string>): AsyncIterable<StatementItem>;
   /** Transfer references found in a memo, most plausible first, in the form the attempt stores. */
   referencesIn(memo: string): string[];
+  /**
+   * Test mode: the signed feed call the bank would push for a credit, so a tester can play it
+   * through the same verification; null when the credentials have no feed secret.
+   */
+  testFeedCall?(
+    credentials: Credentials,
+    credit: { amount: string; reference: string; bankReference: string; bookedAt: Date },
+  ): InboundRequest | null;
 }

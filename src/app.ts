@@ -8,7 +8,12 @@ import { adminRoutes } from './admin/routes.ts';
 import { auditApiWrites } from './audit/http.ts';
 import { bankRoutes } from './bank/routes.ts';
 import { bankService } from './bank/service.ts';
-import { badReturnPage, checkoutPageHeaders, checkoutRoutes } from './checkout/routes.ts';
+import { citizenPageHeaders } from './checkout/csp.ts';
+import { infoRoutes } from './checkout/info-routes.ts';
+import { badReturnPage, checkoutRoutes } from './checkout/routes.ts';
+import { checkoutStatusRoutes } from './checkout/status.ts';
+import { testCreditRoutes } from './checkout/test-credit.ts';
+import type { Site } from './checkout/views/layout.tsx';
 import { consoleRoutes } from './console/routes.ts';
 import { announcingDb } from './db/after-commit.ts';
 import type { Db } from './db/port.ts';
@@ -54,6 +59,12 @@ export interface AppOptions {
   allowPrivateWebhooks?: boolean;
   /** Reconciliation settings (config.reconciliation); defaults: 2 carry days, no fee rules. */
   reconciliation?: ReconSettings;
+  /** Who runs the hub, for the citizens' pages' footer (config.site); default "PayHub". */
+  site?: Site;
+  /** The embedded demo: a test payment's bank-transfer page can play the bank's credit. */
+  playBankCredit?: boolean;
+  /** Origins besides https: the checkout may send a citizen to (the demo's http simulators). */
+  formTargets?: string[];
 }
 
 /** The domain services, built once from the options; jobs use the same ones. */
@@ -100,11 +111,6 @@ const DOCS_HTML = `<!doctype html>
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
 <body><div id="docs"></div>
 <script src="/docs/assets/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script></body></html>`;
-const LANDING_HTML = `<!doctype html>
-<html lang="vi"><head><meta charset="utf-8"><title>PayHub</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><main><h1>PayHub</h1><p>Cổng thanh toán dùng chung cho dịch vụ công. / Shared payment hub for public services.</p>
-<p><a href="/docs">API documentation</a> · <a href="/openapi.yaml">openapi.yaml</a></p></main></body></html>`;
 const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.yaml', dom_id: '#docs', deepLinking: true });`;
 
 /** Builds the Express app from its parts; no side effects until it is listened on. */
@@ -120,9 +126,8 @@ export function createApp(options: AppOptions, services: Services = createServic
   const metrics = createMetrics();
   app.use(metrics.middleware);
 
-  app.get('/', (_req, res) => {
-    res.type('html').send(LANDING_HTML);
-  });
+  const site = options.site ?? { operator: 'PayHub' };
+  app.use(infoRoutes(site));
   app.get('/favicon.ico', (_req, res) => {
     res.status(204).end();
   });
@@ -184,12 +189,24 @@ export function createApp(options: AppOptions, services: Services = createServic
     }),
   );
   app.use(bankRoutes(services.bank));
-  app.use(checkoutRoutes({ db, attempts, providers, receipts }));
+  app.use(
+    checkoutRoutes({
+      db,
+      attempts,
+      providers,
+      receipts,
+      site,
+      playCredit: options.playBankCredit,
+      formTargets: options.formTargets,
+    }),
+  );
+  app.use(checkoutStatusRoutes(db));
+  if (options.playBankCredit) app.use(testCreditRoutes({ db, providers, bank: services.bank }));
   app.use(
     callbackRoutes({
       notifications: attempts.notifications,
-      pageHeaders: checkoutPageHeaders(),
-      badReturn: badReturnPage,
+      pageHeaders: citizenPageHeaders(options.formTargets),
+      badReturn: badReturnPage(site),
     }),
   );
   for (const adapter of allAdapters()) if (adapter.routes) app.use(adapter.routes(attempts.host));

@@ -19,6 +19,8 @@ export interface Config {
   reconciliation: ReconciliationConfig;
   /** PAYHUB_ALLOW_PRIVATE_WEBHOOKS: test-mode webhooks may target loopback/private addresses (default: on without DATABASE_URL). */
   allowPrivateWebhooks: boolean;
+  /** PAYHUB_OPERATOR_NAME, _HOTLINE, _EMAIL: who runs the hub, in the citizens' pages' footer. */
+  site: { operator: string; hotline?: string; email?: string };
 }
 
 /** Daily reconciliation (PAYHUB_RECON_*, PAYHUB_SETTLEMENT_DIR, PAYHUB_PROVIDER_FEES). */
@@ -119,7 +121,16 @@ export function loadConfig(env: Env = process.env): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`);
   }
+  const hotline = env.PAYHUB_OPERATOR_HOTLINE || undefined;
+  if (hotline !== undefined && !/^\+?[0-9][0-9 .()-]{2,24}$/.test(hotline))
+    throw new ConfigError(`PAYHUB_OPERATOR_HOTLINE must be a phone number, got "${hotline}"`);
+  const site = {
+    operator: (env.PAYHUB_OPERATOR_NAME || 'PayHub').slice(0, 200),
+    hotline,
+    email: env.PAYHUB_OPERATOR_EMAIL || undefined,
+  };
   return {
+    site,
     port,
     host: env.HOST || '127.0.0.1',
     databaseUrl,

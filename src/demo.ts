@@ -10,6 +10,7 @@ import { loadSecretKey, sealer } from './secrets.ts';
 export const DEMO_AGENCY = 'DEMO';
 
 export interface Demo {
+  agencyId: string;
   agencyCode: string;
   apiKey: string;
   createdNow: boolean;
@@ -41,6 +42,8 @@ export async function seedDemo(
       returnOrigins: [...new Set([new URL(options.publicUrl).origin, 'http://localhost:3000'])],
       taxCode: '0100000000',
       address: 'Số 1 đường Mẫu, phường Mẫu, tỉnh Mẫu',
+      // Reserved example domains: the demo agency answers nobody.
+      contact: { email: 'lienhe@sotuphap.mau.example', website: 'https://sotuphap.mau.example' },
     });
     await enableProvider(db, DEMO_AGENCY, 'sandbox');
     createdNow = true;
@@ -55,12 +58,12 @@ export async function seedDemo(
   }
   if (!createdNow && fs.existsSync(keyFile)) {
     const saved = JSON.parse(fs.readFileSync(keyFile, 'utf8')) as { apiKey: string };
-    return { agencyCode: DEMO_AGENCY, apiKey: saved.apiKey, createdNow };
+    return { agencyId: agency.id, agencyCode: DEMO_AGENCY, apiKey: saved.apiKey, createdNow };
   }
   const { key } = await createApiKey(db, DEMO_AGENCY, 'test');
   fs.mkdirSync(options.dataDir, { recursive: true });
   fs.writeFileSync(keyFile, JSON.stringify({ apiKey: key }), { mode: 0o600 });
-  return { agencyCode: DEMO_AGENCY, apiKey: key, createdNow };
+  return { agencyId: agency.id, agencyCode: DEMO_AGENCY, apiKey: key, createdNow };
 }
 
 export function demoCurl(publicUrl: string, apiKey: string): string {

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { migrate } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
 import { demoCurl, seedDemo } from './demo.ts';
+import { type DemoProviders, startDemoProviders } from './demo-providers.ts';
 import { createLogger } from './http/observability.ts';
 import { startHubJobs } from './jobs/hub.ts';
 import { loadSecretKey } from './secrets.ts';
@@ -15,6 +16,10 @@ async function main() {
   if (applied.length) logger.info({ applied }, 'migrations applied');
 
   const secretKey = loadSecretKey(config);
+  // The embedded demo pays by VNPay and MoMo against their simulators, run here on loopback ports.
+  const demoProviders: DemoProviders | undefined = config.databaseUrl
+    ? undefined
+    : await startDemoProviders();
   const options = {
     db,
     logger,
@@ -24,6 +29,10 @@ async function main() {
     secretKey,
     reconciliation: config.reconciliation,
     allowPrivateWebhooks: config.allowPrivateWebhooks,
+    site: config.site,
+    // The embedded demo's VietQR page can play the bank's credit for a test payment.
+    playBankCredit: !config.databaseUrl,
+    formTargets: demoProviders?.origins,
   };
   const services = createServices(options);
   const app = createApp(options, services);
@@ -36,14 +45,16 @@ async function main() {
     `PayHub listening at ${config.publicUrl} (database: ${db.kind}, bound to ${config.host}:${config.port})\n`,
   );
 
-  if (!config.databaseUrl) {
+  if (demoProviders) {
     const demo = await seedDemo(db, config);
+    await demoProviders.configure(services.providers, demo.agencyId, demo.agencyCode);
     process.stdout.write(
       [
         '',
         `PayHub is running at ${config.publicUrl} on embedded Postgres (data in ${config.dataDir}).`,
         `Demo agency ${demo.agencyCode}, test API key: ${demo.apiKey}`,
         `API docs: ${config.publicUrl}/docs`,
+        `Methods: sandbox, VietQR (demo account), VNPay simulator ${demoProviders.vnpayUrl}, MoMo simulator ${demoProviders.momoUrl}`,
         '',
         'Create a payment:',
         demoCurl(config.publicUrl, demo.apiKey),
@@ -72,7 +83,9 @@ async function main() {
       jobs
         .stop({ timeoutMs: 8_000 })
         .catch((err) => logger.error({ err }, 'job queue did not stop cleanly'))
-        .finally(() => db.close().finally(() => process.exit(0)));
+        .finally(() =>
+          (demoProviders?.close() ?? Promise.resolve()).then(() => db.close()).finally(() => process.exit(0)),
+        );
     });
     server.closeAllConnections?.();
     setTimeout(() => process.exit(1), 10_000).unref();

@@ -8,23 +8,14 @@ import type {
   ProviderOutcome,
   SettlementLine,
 } from '../types.ts';
-import { sandboxPages, settle } from './pages.ts';
+import { sandboxPages, settle } from './pages.tsx';
+import { callbackFields, SANDBOX_OUTCOMES, type SandboxOutcome, type SandboxRecord } from './protocol.ts';
 import { SETTLEMENT_HEADER, sandboxSettlementCsv } from './settlement.ts';
 import { sign, verify } from './signature.ts';
 
+export { callbackFields, SANDBOX_OUTCOMES, type SandboxOutcome, type SandboxRecord };
+
 const WHOLE = /^\d{1,15}$/;
-
-export const SANDBOX_OUTCOMES = ['succeeded', 'failed', 'cancelled', 'succeeded_late_notification'] as const;
-export type SandboxOutcome = (typeof SANDBOX_OUTCOMES)[number];
-
-/** What the tester chose for an attempt, kept in the provider's state (the sandbox's "bank ledger"). */
-export interface SandboxRecord {
-  outcome: SandboxOutcome;
-  amount: string;
-  transactionId: string;
-  at: string;
-  refunded: string;
-}
 
 function secretOf(ctx: ProviderContext): string {
   if (!ctx.signingSecret) throw new Error('the sandbox needs the hub signing secret');
@@ -59,30 +50,6 @@ function outcomeOf(ctx: ProviderContext, request: InboundRequest): ProviderOutco
     failure: status === 'failed' ? (FAILURES[fields.reason ?? 'failed'] ?? FAILURES.failed) : undefined,
     raw: fields,
   };
-}
-
-/** The signed callback the sandbox sends for a record (to /return and /notify alike). */
-export function callbackFields(
-  secret: string,
-  attemptId: string,
-  record: SandboxRecord,
-  browserReturn = false,
-) {
-  const status =
-    record.outcome === 'succeeded' || (record.outcome === 'succeeded_late_notification' && !browserReturn)
-      ? 'succeeded'
-      : record.outcome === 'succeeded_late_notification'
-        ? 'pending'
-        : 'failed';
-  const fields: Record<string, string> = {
-    attempt_id: attemptId,
-    status,
-    amount: record.amount,
-    transaction_id: record.transactionId,
-    at: record.at,
-    ...(status === 'failed' ? { reason: record.outcome } : {}),
-  };
-  return { ...fields, sig: sign(secret, fields) };
 }
 
 export const sandboxAdapter: ProviderAdapter = {

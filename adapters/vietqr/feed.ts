@@ -108,3 +108,34 @@ export function verifyFeed(credentials: Credentials, request: InboundRequest, no
     },
   };
 }
+
+/** The call a bank feed pushes for a credit, signed with the agency's feed secret (test mode's played credit). */
+export function testFeedCall(
+  credentials: Credentials,
+  credit: { amount: string; reference: string; bankReference: string; bookedAt: Date },
+): InboundRequest | null {
+  const secret = credentials.feed_secret;
+  if (!secret || !credentials.account_no) return null;
+  const rawBody = Buffer.from(
+    JSON.stringify({
+      account: credentials.account_no,
+      amount: credit.amount,
+      // As a payer's bank writes it: its own prefix, the reference, the payer's words.
+      memo: `CT DEN:${credit.bankReference.slice(-6)} ${credit.reference} chuyen tien`,
+      bank_reference: credit.bankReference,
+      booked_at: credit.bookedAt.toISOString(),
+    }),
+  );
+  const timestamp = String(Math.floor(credit.bookedAt.getTime() / 1000));
+  return {
+    method: 'POST',
+    query: {},
+    body: undefined,
+    headers: {
+      'content-type': 'application/json',
+      [FEED_TIMESTAMP_HEADER]: timestamp,
+      [FEED_SIGNATURE_HEADER]: feedSignature(secret, timestamp, rawBody),
+    },
+    rawBody,
+  };
+}

@@ -14,7 +14,7 @@ import type {
 } from '../types.ts';
 import { bankByBin } from './banks.ts';
 import { parseCamt } from './camt.ts';
-import { feedAccountOf, verifyFeed } from './feed.ts';
+import { feedAccountOf, testFeedCall, verifyFeed } from './feed.ts';
 import { buildVietQr } from './payload.ts';
 import { findTransferReferences, newTransferReference } from './reference.ts';
 
@@ -141,5 +141,6 @@ export const vietqrAdapter: ProviderAdapter = {
     verifyFeed,
     parseStatement: parseCamt,
     referencesIn: findTransferReferences,
+    testFeedCall,
   },
 };

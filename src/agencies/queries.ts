@@ -9,6 +9,10 @@ export interface AgencyRow {
   /** Mã số thuế, printed on the agency's receipts. */
   tax_code: string | null;
   address: string | null;
+  /** How a citizen reaches the agency: shown on its checkout pages when set. */
+  contact_phone: string | null;
+  contact_email: string | null;
+  contact_website: string | null;
   created_at: Date;
 }
 
@@ -21,11 +25,44 @@ export interface KeyOwnerRow {
   return_origins: string[];
 }
 
+export type AgencyContact = Pick<AgencyRow, 'contact_phone' | 'contact_email' | 'contact_website'>;
+
 export const insertAgency = (db: Queryable, a: Omit<AgencyRow, 'created_at'>) =>
   db.query<AgencyRow>(
-    `INSERT INTO agencies (id, code, name, parent_id, return_origins, tax_code, address)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-    [a.id, a.code, a.name, a.parent_id, a.return_origins, a.tax_code, a.address],
+    `INSERT INTO agencies (id, code, name, parent_id, return_origins, tax_code, address,
+                           contact_phone, contact_email, contact_website)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+    [
+      a.id,
+      a.code,
+      a.name,
+      a.parent_id,
+      a.return_origins,
+      a.tax_code,
+      a.address,
+      a.contact_phone,
+      a.contact_email,
+      a.contact_website,
+    ],
+  );
+
+/** Sets the contact fields given (undefined keeps the stored value, null clears it). */
+export const updateAgencyContact = (db: Queryable, code: string, c: Partial<AgencyContact>) =>
+  db.query<AgencyRow>(
+    `UPDATE agencies SET
+       contact_phone   = CASE WHEN $2 THEN $3 ELSE contact_phone END,
+       contact_email   = CASE WHEN $4 THEN $5 ELSE contact_email END,
+       contact_website = CASE WHEN $6 THEN $7 ELSE contact_website END
+     WHERE code = $1 RETURNING *`,
+    [
+      code,
+      c.contact_phone !== undefined,
+      c.contact_phone ?? null,
+      c.contact_email !== undefined,
+      c.contact_email ?? null,
+      c.contact_website !== undefined,
+      c.contact_website ?? null,
+    ],
   );
 
 export const agencyById = (db: Queryable, id: string) =>

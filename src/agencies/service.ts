@@ -40,6 +40,14 @@ export interface NewAgency {
   /** Mã số thuế: 10 digits, or 10-3 for a dependent unit. */
   taxCode?: string;
   address?: string;
+  /** How citizens reach the agency, on its checkout pages. */
+  contact?: ContactInput;
+}
+
+export interface ContactInput {
+  phone?: string;
+  email?: string;
+  website?: string;
 }
 
 const TAX_CODE = /^[0-9]{10}(-[0-9]{3})?$/;
@@ -54,6 +62,7 @@ export async function createAgency(db: Db, input: NewAgency): Promise<q.AgencyRo
   const address = input.address?.trim();
   if (address !== undefined && (!address || address.length > 300))
     throw new AgencyError('address must be 1–300 characters');
+  const contact = checkedContact(input.contact ?? {});
   const origins = (input.returnOrigins ?? []).map(normalizeOrigin);
   let parentId: string | null = null;
   if (input.parentCode) {
@@ -70,6 +79,9 @@ export async function createAgency(db: Db, input: NewAgency): Promise<q.AgencyRo
       return_origins: origins,
       tax_code: input.taxCode ?? null,
       address: address ?? null,
+      contact_phone: contact.contact_phone ?? null,
+      contact_email: contact.contact_email ?? null,
+      contact_website: contact.contact_website ?? null,
     });
     return rows[0]!;
   } catch (error) {
@@ -77,6 +89,33 @@ export async function createAgency(db: Db, input: NewAgency): Promise<q.AgencyRo
       throw new AgencyError(`an agency with code ${input.code} exists`);
     throw error;
   }
+}
+
+const PHONE = /^\+?[0-9][0-9 .()-]{2,24}$/;
+const EMAIL = /^[^@\s]{1,64}@[^@\s]{1,190}$/;
+const WEBSITE = /^https?:\/\/\S{1,250}$/;
+
+/** The contact fields given, checked; an empty string clears one. */
+function checkedContact(input: ContactInput): Partial<q.AgencyContact> {
+  const field = (value: string | undefined, pattern: RegExp, what: string) => {
+    if (value === undefined) return undefined;
+    const trimmed = value.trim();
+    if (trimmed === '') return null;
+    if (!pattern.test(trimmed)) throw new AgencyError(`${what} is not valid: "${value}"`);
+    return trimmed;
+  };
+  return {
+    contact_phone: field(input.phone, PHONE, 'phone'),
+    contact_email: field(input.email, EMAIL, 'e-mail address'),
+    contact_website: field(input.website, WEBSITE, 'website (http(s) URL)'),
+  };
+}
+
+/** `payhub agencies:contact`: the phone, e-mail and website its checkout pages show. */
+export async function setAgencyContact(db: Db, code: string, input: ContactInput): Promise<q.AgencyRow> {
+  const agency = (await q.updateAgencyContact(db, code, checkedContact(input))).rows[0];
+  if (!agency) throw new AgencyError(`no agency with code ${code}`);
+  return agency;
 }
 
 export async function agencyById(db: Queryable, id: string): Promise<q.AgencyRow | undefined> {

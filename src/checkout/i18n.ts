@@ -1,137 +1,22 @@
 /** Checkout texts: Vietnamese first, English on request. */
+import { en } from './texts/en.ts';
+import { enMore } from './texts/en-more.ts';
+import { vi } from './texts/vi.ts';
+import { viMore } from './texts/vi-more.ts';
+
 export type Lang = 'vi' | 'en';
 
-const vi = {
-  portal: 'Cổng thanh toán dịch vụ công',
-  payTo: 'Đơn vị thu',
-  description: 'Nội dung',
-  reference: 'Mã hồ sơ',
-  obligation: 'Loại khoản thu',
-  payer: 'Người nộp',
-  principal: 'Số tiền gốc',
-  latePenalty: (days: number, rate: string) => `Tiền chậm nộp (${days} ngày × ${rate}%/ngày)`,
-  total: 'Tổng số tiền phải nộp',
-  expires: 'Hạn thanh toán',
-  chooseMethod: 'Chọn phương thức thanh toán',
-  pay: 'Thanh toán',
-  noMethods:
-    'Đơn vị chưa bật phương thức thanh toán nào phù hợp với số tiền này. Vui lòng liên hệ đơn vị thu.',
-  processing: (provider: string) => `Đang chờ kết quả thanh toán từ ${provider}. Trang sẽ tự cập nhật.`,
-  processingOther: 'Nếu bạn chưa thanh toán, bạn có thể chọn lại phương thức khác:',
-  succeeded: 'Thanh toán thành công',
-  paidAt: 'Thời gian thanh toán',
-  transaction: 'Mã giao dịch',
-  receipt: 'Tải biên lai điện tử (PDF)',
-  back: 'Quay lại cổng dịch vụ công',
-  expired: 'Khoản thanh toán này đã hết hạn. Vui lòng quay lại cổng dịch vụ để tạo yêu cầu mới.',
-  cancelled: 'Khoản thanh toán này đã bị huỷ bởi đơn vị thu.',
-  notFound: 'Không tìm thấy khoản thanh toán. Đường dẫn có thể đã sai hoặc hết hiệu lực.',
-  lastError: 'Lần thanh toán trước không thành công:',
-  providerError:
-    'Không kết nối được với nhà cung cấp thanh toán. Vui lòng thử lại hoặc chọn phương thức khác.',
-  methodUnavailable: 'Phương thức này không khả dụng cho khoản thanh toán này.',
-  notPayable: 'Khoản thanh toán này không còn chờ thanh toán.',
-  badReturn: 'Không xác thực được kết quả trả về từ nhà cung cấp thanh toán.',
-  switchLang: 'English',
-  types: {
-    fee: 'Phí',
-    charge: 'Lệ phí',
-    tax: 'Thuế',
-    fine: 'Tiền phạt vi phạm hành chính',
-    insurance: 'Bảo hiểm (BHXH, BHYT)',
-    other: 'Khoản thu khác',
-  } as Record<string, string>,
-  fineDecision: 'Quyết định xử phạt số',
-  receiptValid: 'Biên lai hợp lệ',
-  receiptUnknown: 'Không tìm thấy biên lai. Mã tra cứu không đúng.',
-  receiptNo: 'Số biên lai',
-  issuedAt: 'Ngày lập',
-  refunded: 'Đã hoàn trả',
-  receiptRefunded: 'Biên lai đã hoàn trả toàn bộ: khoản thu đã được trả lại người nộp',
-  receiptPartlyRefunded: 'Biên lai hợp lệ, đã hoàn trả một phần',
-  receiptCancelled: 'Biên lai đã bị hủy: không còn giá trị',
-  receiptTest: 'TEST — biên lai thử nghiệm, không có giá trị',
-  cancelledOn: 'Ngày hủy',
-  formSeriesNo: 'Mẫu số · Ký hiệu · Số',
-  transferTitle: 'Quét mã QR bằng ứng dụng ngân hàng để chuyển khoản',
-  transferQrAlt: (reference: string) => `Mã QR chuyển khoản, nội dung ${reference}`,
-  transferManual: 'Hoặc chuyển khoản thủ công với đúng các thông tin sau:',
-  transferBank: 'Ngân hàng',
-  transferAccountNo: 'Số tài khoản',
-  transferAccountName: 'Chủ tài khoản',
-  transferAmount: 'Số tiền',
-  transferReference: 'Nội dung chuyển khoản',
-  transferNote:
-    'Ghi đúng nội dung chuyển khoản và số tiền. Khoản thanh toán được xác nhận khi ngân hàng báo có; trang sẽ tự cập nhật.',
-  transferOther: 'Nếu chưa chuyển khoản, bạn có thể chọn phương thức khác:',
-};
-export type Texts = typeof vi;
+export type Texts = typeof vi & typeof viMore;
 
-const en: Texts = {
-  portal: 'Public services payment',
-  payTo: 'Paid to',
-  description: 'For',
-  reference: 'Dossier reference',
-  obligation: 'Type of payment',
-  payer: 'Payer',
-  principal: 'Amount',
-  latePenalty: (days: number, rate: string) => `Late-payment charge (${days} days × ${rate}%/day)`,
-  total: 'Total to pay',
-  expires: 'Pay before',
-  chooseMethod: 'Choose how to pay',
-  pay: 'Pay',
-  noMethods: 'This agency has no payment method for this amount. Please contact the agency.',
-  processing: (provider: string) => `Waiting for the result from ${provider}. This page refreshes itself.`,
-  processingOther: 'If you have not paid yet, you can choose another method:',
-  succeeded: 'Payment successful',
-  paidAt: 'Paid at',
-  transaction: 'Transaction number',
-  receipt: 'Download the e-receipt (PDF)',
-  back: 'Return to the service portal',
-  expired: 'This payment has expired. Please go back to the service portal to start again.',
-  cancelled: 'This payment was cancelled by the agency.',
-  notFound: 'Payment not found. The link may be wrong or no longer valid.',
-  lastError: 'The last attempt did not go through:',
-  providerError: 'We could not reach the payment provider. Please try again or choose another method.',
-  methodUnavailable: 'This method is not available for this payment.',
-  notPayable: 'This payment is no longer waiting to be paid.',
-  badReturn: 'The result from the payment provider could not be verified.',
-  switchLang: 'Tiếng Việt',
-  types: {
-    fee: 'Fee',
-    charge: 'Charge',
-    tax: 'Tax',
-    fine: 'Administrative fine',
-    insurance: 'Insurance contribution',
-    other: 'Other payment',
-  } as Record<string, string>,
-  fineDecision: 'Fine decision no.',
-  receiptValid: 'Valid receipt',
-  receiptUnknown: 'No such receipt. The verification code is wrong.',
-  receiptNo: 'Receipt number',
-  issuedAt: 'Issued',
-  refunded: 'Refunded',
-  receiptRefunded: 'Refunded in full: the payment was returned to the payer',
-  receiptPartlyRefunded: 'Valid receipt, partly refunded',
-  receiptCancelled: 'Cancelled receipt: no longer valid',
-  receiptTest: 'TEST — test payment, not a valid receipt',
-  cancelledOn: 'Cancelled on',
-  formSeriesNo: 'Form · Series · No.',
-  transferTitle: 'Scan the QR code with your banking app to pay by bank transfer',
-  transferQrAlt: (reference: string) => `Bank transfer QR code, reference ${reference}`,
-  transferManual: 'Or make the transfer by hand with exactly these details:',
-  transferBank: 'Bank',
-  transferAccountNo: 'Account number',
-  transferAccountName: 'Account name',
-  transferAmount: 'Amount',
-  transferReference: 'Transfer reference (memo)',
-  transferNote:
-    'Keep the transfer reference and the amount exactly as shown. The payment is confirmed when the bank reports the credit; this page refreshes itself.',
-  transferOther: 'If you have not made the transfer, you can choose another method:',
-};
-
-export const TEXT: Record<Lang, Texts> = { vi, en };
+export const TEXT: Record<Lang, Texts> = { vi: { ...vi, ...viMore }, en: { ...en, ...enMore } };
 
 export function langOf(query: unknown, fallback: Lang): Lang {
   return query === 'en' ? 'en' : query === 'vi' ? 'vi' : fallback;
+}
+
+/** The language asked for, if any: `?lang=` wins over the cookie the checkout set for this payment. */
+export function chosenLang(query: unknown, cookie: string | undefined): Lang | undefined {
+  if (query === 'en' || query === 'vi') return query;
+  if (cookie === 'en' || cookie === 'vi') return cookie;
+  return undefined;
 }

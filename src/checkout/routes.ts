@@ -1,39 +1,36 @@
 import path from 'node:path';
-import express, { type RequestHandler, Router } from 'express';
-import helmet from 'helmet';
+import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import { agencyById } from '../agencies/service.ts';
 import type { Db } from '../db/port.ts';
 import { type AttemptsService, CheckoutError } from '../payments/attempts.ts';
 import { attemptsOfPayment, paymentByCheckoutToken } from '../payments/records.ts';
 import type { ProviderAccountsService } from '../provider-accounts/service.ts';
 import type { ReceiptsService } from '../receipts/service.ts';
-import { langOf, TEXT, type Texts } from './i18n.ts';
-import { checkoutPage, messagePage, receiptCheckPage } from './pages.ts';
+import { citizenPageHeaders, LANG_COOKIE, langCookieOf } from './csp.ts';
+import { chosenLang, type Lang, langOf, TEXT, type Texts } from './i18n.ts';
 import { transferViewOf } from './transfer.ts';
+import { checkoutPage } from './views/checkout.tsx';
+import { messagePage } from './views/info.tsx';
+import type { Site } from './views/layout.tsx';
+import { receiptCheckPage } from './views/receipt.tsx';
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const PROVIDER = /^[a-z0-9_]{1,32}$/;
 
-/** Citizens' pages' headers: strict CSP, no third-party anything, no caching. */
-export function checkoutPageHeaders(): RequestHandler[] {
-  return [
-    helmet.contentSecurityPolicy({
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        // The payment form redirects (303) to the chosen provider's own site.
-        formAction: ["'self'", 'https:'],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-      },
-    }),
-    (_req, res, next) => {
-      res.set('Cache-Control', 'no-store');
-      next();
-    },
-  ];
+/**
+ * The language of a payment's page: `?lang=` (remembered for this payment's pages, so it survives
+ * the provider's round trip), else the one remembered, else the payment's own.
+ */
+function pageLang(req: Request, res: Response, token: string): Lang | undefined {
+  const lang = chosenLang(req.query.lang, langCookieOf(req.headers.cookie));
+  if (req.query.lang === 'en' || req.query.lang === 'vi')
+    res.cookie(LANG_COOKIE, req.query.lang, {
+      path: `/checkout/${token}`,
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: req.secure,
+    });
+  return lang;
 }
 
 /** Citizens' pages: strict CSP, no third-party anything, no caching, no JavaScript needed. */
@@ -42,11 +39,22 @@ export function checkoutRoutes(deps: {
   attempts: AttemptsService;
   providers: ProviderAccountsService;
   receipts: ReceiptsService;
+  site: Site;
+  /** The demo's bank feed in test mode: the VietQR page offers to play the bank's credit. */
+  playCredit?: boolean;
+  /** Origins besides https: a payment form may redirect to (the demo's simulators). */
+  formTargets?: string[];
 }): Router {
-  const { db, attempts, providers, receipts } = deps;
+  const { db, attempts, providers, receipts, site } = deps;
   const router = Router();
   const pages = Router();
-  pages.use(...checkoutPageHeaders());
+  pages.use(...citizenPageHeaders(deps.formTargets));
+  const notFound = (lang: Lang) =>
+    messagePage(lang, site, {
+      title: TEXT[lang].notFound,
+      text: TEXT[lang].notFoundText,
+      next: TEXT[lang].notFoundNext,
+    });
 
   async function render(token: string, lang: 'vi' | 'en' | undefined, message?: (t: Texts) => string) {
     const payment = await paymentByCheckoutToken(db, token);
@@ -58,11 +66,20 @@ export function checkoutRoutes(deps: {
       .map((m) => ({ name: m.adapter.name, label: m.adapter.displayName[language] }));
     const providerNames = Object.fromEntries(methods.map((m) => [m.name, m.label]));
     const paymentAttempts = await attemptsOfPayment(db, payment.id);
+    const transfer = await transferViewOf(paymentAttempts.filter((a) => a.status === 'processing').at(-1));
     return checkoutPage({
       payment,
-      agencyName: agency.name,
+      agency: {
+        name: agency.name,
+        phone: agency.contact_phone,
+        email: agency.contact_email,
+        website: agency.contact_website,
+        address: agency.address,
+      },
+      site,
+      playCredit: Boolean(deps.playCredit && transfer && payment.mode === 'test'),
       attempts: paymentAttempts,
-      transfer: await transferViewOf(paymentAttempts.filter((a) => a.status === 'processing').at(-1)),
+      transfer,
       methods,
       providerNames,
       lang: language,
@@ -72,13 +89,15 @@ export function checkoutRoutes(deps: {
   }
 
   pages.get('/checkout/:token', async (req, res) => {
-    const lang = req.query.lang ? langOf(req.query.lang, 'vi') : undefined;
-    const page = TOKEN.test(req.params.token) ? await render(req.params.token, lang) : null;
+    const valid = TOKEN.test(req.params.token);
+    const lang = valid ? pageLang(req, res, req.params.token) : langOf(req.query.lang, 'vi');
+    const page = valid ? await render(req.params.token, lang) : null;
     if (!page) {
+      res.clearCookie(LANG_COOKIE, { path: `/checkout/${req.params.token}` });
       res
         .status(404)
         .type('html')
-        .send(messagePage(lang ?? 'vi', TEXT[lang ?? 'vi'].notFound));
+        .send(notFound(lang ?? 'vi'));
       return;
     }
     res.type('html').send(page);
@@ -89,12 +108,12 @@ export function checkoutRoutes(deps: {
     express.urlencoded({ extended: false, limit: '2kb' }),
     async (req, res) => {
       const token = req.params.token as string;
-      const lang = req.query.lang ? langOf(req.query.lang, 'vi') : undefined;
+      const lang = TOKEN.test(token) ? pageLang(req, res, token) : langOf(req.query.lang, 'vi');
       const method =
         typeof req.body?.method === 'string' && PROVIDER.test(req.body.method) ? req.body.method : '';
       try {
         if (!TOKEN.test(token)) throw new CheckoutError('not_found');
-        const result = await attempts.start(token, method, req.ip ?? '127.0.0.1');
+        const result = await attempts.start(token, method, req.ip ?? '127.0.0.1', { language: lang });
         if (result.kind === 'redirect') {
           res.redirect(303, result.url);
           return;
@@ -112,7 +131,7 @@ export function checkoutRoutes(deps: {
         res
           .status(error.reason === 'not_found' ? 404 : error.reason === 'provider_error' ? 502 : 409)
           .type('html')
-          .send(page ?? messagePage(lang ?? 'vi', TEXT[lang ?? 'vi'][key]));
+          .send(page ?? notFound(lang ?? 'vi'));
       }
     },
   );
@@ -123,7 +142,10 @@ export function checkoutRoutes(deps: {
       : undefined;
     const pdf = payment ? await receipts.pdf(payment) : null;
     if (!payment || !pdf) {
-      res.status(404).type('html').send(messagePage('vi', TEXT.vi.notFound));
+      res
+        .status(404)
+        .type('html')
+        .send(notFound(langOf(req.query.lang, 'vi')));
       return;
     }
     res
@@ -137,11 +159,21 @@ export function checkoutRoutes(deps: {
     const receipt = /^[A-Za-z0-9_-]{16}$/.test(req.params.code)
       ? await receipts.byVerifyCode(req.params.code)
       : null;
+    const switchTo = `/receipts/${encodeURIComponent(req.params.code)}?lang=${lang === 'vi' ? 'en' : 'vi'}`;
     if (!receipt) {
-      res.status(404).type('html').send(messagePage(lang, TEXT[lang].receiptUnknown));
+      res
+        .status(404)
+        .type('html')
+        .send(
+          messagePage(lang, site, {
+            title: TEXT[lang].receiptUnknown,
+            text: TEXT[lang].receiptUnknownText,
+            switchTo,
+          }),
+        );
       return;
     }
-    res.type('html').send(receiptCheckPage(lang, receipt));
+    res.type('html').send(receiptCheckPage(lang, site, receipt, switchTo));
   });
 
   router.use(pages);
@@ -153,7 +185,13 @@ export function checkoutRoutes(deps: {
   return router;
 }
 
-/** A return that does not verify: a clear page, nothing changed. */
-export const badReturnPage: RequestHandler = (_req, res) => {
-  res.status(400).type('html').send(messagePage('vi', TEXT.vi.badReturn));
-};
+/** A return that does not verify: a clear page in the citizen's language, nothing changed. */
+export function badReturnPage(site: Site): RequestHandler {
+  return (req, res) => {
+    const lang = langOf(req.query.lang, 'vi');
+    res
+      .status(400)
+      .type('html')
+      .send(messagePage(lang, site, { title: TEXT[lang].badReturn, next: TEXT[lang].badReturnNext }));
+  };
+}

@@ -5,10 +5,7 @@
  * 8 pixels a module, so a phone reads it off a laptop screen.
  */
 import QRCode from 'qrcode';
-import { formatVnd } from '../money.ts';
 import type { AttemptRow } from '../payments/model.ts';
-import { type Html, html } from './html.ts';
-import { type Lang, TEXT } from './i18n.ts';
 
 export const TRANSFER_VIEW = 'bank_transfer';
 
@@ -24,46 +21,39 @@ export interface TransferView {
 }
 
 const text = (data: Record<string, unknown>, key: string) => (typeof data[key] === 'string' ? data[key] : '');
+const QR_OPTIONS = {
+  errorCorrectionLevel: 'M',
+  margin: 4,
+  scale: 8,
+  color: { dark: '#000000', light: '#ffffff' },
+} as const;
+
+function transferPayload(attempt: AttemptRow | undefined): string | undefined {
+  const page = attempt?.checkout_page;
+  if (attempt?.status !== 'processing' || !page || page.view !== TRANSFER_VIEW) return undefined;
+  return text(page.data, 'qr_payload') || undefined;
+}
 
 /** The transfer page of the attempt in flight, when it has one. */
 export async function transferViewOf(attempt: AttemptRow | undefined): Promise<TransferView | undefined> {
-  const page = attempt?.checkout_page;
-  if (attempt?.status !== 'processing' || !page || page.view !== TRANSFER_VIEW) return undefined;
-  const payload = text(page.data, 'qr_payload');
-  if (!payload) return undefined;
+  const payload = transferPayload(attempt);
+  if (!attempt || !payload) return undefined;
+  const data = attempt.checkout_page!.data;
   const qr = QRCode.create(payload, { errorCorrectionLevel: 'M' });
-  const margin = 4;
-  const scale = 8;
   return {
     provider: attempt.provider,
-    qrDataUrl: await QRCode.toDataURL(payload, {
-      errorCorrectionLevel: 'M',
-      margin,
-      scale,
-      color: { dark: '#000000', light: '#ffffff' },
-    }),
-    qrSize: (qr.modules.size + 2 * margin) * scale,
-    bankName: text(page.data, 'bank_name'),
-    accountNo: text(page.data, 'account_no'),
-    accountName: text(page.data, 'account_name'),
-    amount: text(page.data, 'amount'),
-    reference: text(page.data, 'transfer_reference'),
+    qrDataUrl: await QRCode.toDataURL(payload, QR_OPTIONS),
+    qrSize: (qr.modules.size + 2 * QR_OPTIONS.margin) * QR_OPTIONS.scale,
+    bankName: text(data, 'bank_name'),
+    accountNo: text(data, 'account_no'),
+    accountName: text(data, 'account_name'),
+    amount: text(data, 'amount'),
+    reference: text(data, 'transfer_reference'),
   };
 }
 
-export function transferSection(lang: Lang, v: TransferView): Html {
-  const t = TEXT[lang];
-  return html`<section class="transfer" aria-labelledby="transfer-title">
-<h2 id="transfer-title">${t.transferTitle}</h2>
-<p class="qr"><img src="${v.qrDataUrl}" width="${v.qrSize}" height="${v.qrSize}" alt="${t.transferQrAlt(v.reference)}"></p>
-<p>${t.transferManual}</p>
-<dl class="transfer-details">
-<dt>${t.transferBank}</dt><dd>${v.bankName}</dd>
-<dt>${t.transferAccountNo}</dt><dd class="account">${v.accountNo}</dd>
-<dt>${t.transferAccountName}</dt><dd>${v.accountName}</dd>
-<dt>${t.transferAmount}</dt><dd class="money" data-amount="${v.amount}">${formatVnd(v.amount)}</dd>
-<dt>${t.transferReference}</dt><dd><strong class="transfer-reference">${v.reference}</strong></dd>
-</dl>
-<p class="notice" role="status">${t.transferNote}</p>
-</section>`;
+/** The same QR as a PNG file, for "save QR image" (a banking app scans it from the phone's photos). */
+export async function transferQrPng(attempt: AttemptRow | undefined): Promise<Buffer | undefined> {
+  const payload = transferPayload(attempt);
+  return payload ? QRCode.toBuffer(payload, { ...QR_OPTIONS, type: 'png' }) : undefined;
 }

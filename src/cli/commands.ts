@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { read } from 'read';
 import { adapterNames } from '../../adapters/index.ts';
 import { createStaffUser, listStaffUsers, scopeChoiceMissing } from '../admin/staff.ts';
+import type { AgencyRow } from '../agencies/queries.ts';
 import {
   agencyByCode,
   createAgency,
@@ -9,6 +10,7 @@ import {
   listAgencies,
   listApiKeys,
   revokeApiKey,
+  setAgencyContact,
 } from '../agencies/service.ts';
 import { createServices } from '../app.ts';
 import type { Config } from '../config.ts';
@@ -22,6 +24,18 @@ import { cancelReceipt, configureReceiptSigner } from '../receipts/service.ts';
 import { reconcileCommand, sandboxSettlementCommand } from '../reconciliation/cli.ts';
 import { loadSecretKey, sealer } from '../secrets.ts';
 import { EVENT_TYPES, type endpointJson, webhooksService } from '../webhooks/service.ts';
+
+const contactOptions = (options: Options) => ({
+  phone: options.phone as string | undefined,
+  email: options.email as string | undefined,
+  website: options.website as string | undefined,
+});
+
+const contactJson = (agency: AgencyRow) => ({
+  contact_phone: agency.contact_phone,
+  contact_email: agency.contact_email,
+  contact_website: agency.contact_website,
+});
 
 /** A failure the operator caused: one line, exit 2. */
 export class UsageError extends Error {
@@ -150,6 +164,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
       ['--return-origins <o1,o2>', 'origins return_url may point to'],
       ['--tax-code <T>', 'tax code (mã số thuế), printed on receipts'],
       ['--address <A>', 'address, printed on receipts'],
+      ['--phone <P>', 'contact phone shown to citizens on its checkout pages'],
+      ['--email <E>', 'contact e-mail shown to citizens'],
+      ['--website <U>', 'contact website (http(s) URL) shown to citizens'],
     ],
     async run(db, options) {
       const origins =
@@ -161,6 +178,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
         returnOrigins: origins,
         taxCode: options.taxCode as string | undefined,
         address: options.address as string | undefined,
+        contact: contactOptions(options),
       });
       return {
         json: {
@@ -171,8 +189,25 @@ export const COMMANDS: Record<string, CommandSpec> = {
           return_origins: agency.return_origins,
           tax_code: agency.tax_code,
           address: agency.address,
+          ...contactJson(agency),
         },
         text: `created agency ${agency.code} (${agency.id})`,
+      };
+    },
+  },
+  'agencies:contact': {
+    description: "set how citizens reach an agency (shown on its checkout pages); '' clears a field",
+    options: [
+      ['--code <C>', 'agency code'],
+      ['--phone <P>', 'contact phone'],
+      ['--email <E>', 'contact e-mail'],
+      ['--website <U>', 'contact website (http(s) URL)'],
+    ],
+    async run(db, options) {
+      const agency = await setAgencyContact(db, required(options, 'code'), contactOptions(options));
+      return {
+        json: { code: agency.code, ...contactJson(agency) },
+        text: `contact of ${agency.code}: ${[agency.contact_phone, agency.contact_email, agency.contact_website].filter(Boolean).join(' · ') || 'none'}`,
       };
     },
   },

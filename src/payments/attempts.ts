@@ -40,9 +40,11 @@ export async function startAttempt(
   token: string,
   method: string,
   clientIp: string,
-  now = new Date(),
+  // The language the citizen chose on the checkout page goes on to the provider's page.
+  options: { language?: 'vi' | 'en'; now?: Date } = {},
 ): Promise<CheckoutResult & { attemptId: string }> {
   const { db, providers, publicUrl } = deps;
+  const now = options.now ?? new Date();
   // Read outside the transaction: PGlite has one connection, which the transaction holds.
   const current = (await aq.paymentByToken(db, token)).rows[0];
   if (!current) throw new CheckoutError('not_found');
@@ -77,7 +79,7 @@ export async function startAttempt(
         attemptId: attempt.id,
         amount: payment.amount,
         description: payment.description,
-        language: payment.language,
+        language: options.language ?? payment.language,
         returnUrl: `${publicUrl}/return/${method}`,
         notifyUrl: `${publicUrl}/notify/${method}`,
         clientIp,
@@ -127,8 +129,12 @@ export function attemptsService(deps: AttemptsDeps) {
   };
   return {
     notifications: wired,
-    start: (token: string, method: string, clientIp: string, now?: Date) =>
-      startAttempt(deps, token, method, clientIp, now),
+    start: (
+      token: string,
+      method: string,
+      clientIp: string,
+      options?: { language?: 'vi' | 'en'; now?: Date },
+    ) => startAttempt(deps, token, method, clientIp, options),
     apply: (provider: string, outcome: ProviderOutcome): Promise<NotificationVerdict> =>
       applyOutcome(deps, provider, outcome),
     recordSecondTransfer: (tx: Queryable, attemptId: string) => recordSecondTransfer(deps, tx, attemptId),

@@ -74,7 +74,8 @@ describe.skipIf(noBrowser)('a citizen in a real browser (Chromium)', () => {
     const errors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     await page.goto(payment.checkout_url);
-    expect(await page.locator('h1').textContent()).toMatch(/\d{3}\.\d{3} ₫/);
+    expect(await page.locator('h1').textContent()).toBe('Lệ phí cấp Phiếu lý lịch tư pháp số 1');
+    expect(await page.locator('.amount-due').textContent()).toMatch(/Tổng số tiền phải nộp\s*\d{3}\.\d{3} ₫/);
     expect(await page.textContent('body')).toContain('Sở Tư pháp tỉnh Mẫu');
     expect(await page.textContent('body')).toContain('Tiền chậm nộp');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'checkout-vi.png'), fullPage: true });

@@ -35,7 +35,7 @@ async function payWithSandbox(checkout: string, outcome: string) {
   const bank = await agent.get(path(chose.headers.location!));
   expect(bank.status).toBe(200);
   const hidden = Object.fromEntries(
-    [...bank.text.matchAll(/<input type="hidden" name="([a-z_]+)" value="([^"]*)">/g)].map((m) => [
+    [...bank.text.matchAll(/<input type="hidden" name="([a-z_]+)" value="([^"]*)"\s*\/?>/g)].map((m) => [
       m[1],
       m[2]!
         .replace(/&amp;/g, '&')

@@ -46,8 +46,17 @@ async function createPayment(reference: string): Promise<{ id: string; checkout_
   return (await created.json()) as { id: string; checkout_url: string };
 }
 
-async function checkoutPage(reference: string): Promise<string> {
-  return (await fetch((await createPayment(reference)).checkout_url)).text();
+/** The bank-transfer page a citizen gets after choosing VietQR on a new payment. */
+async function transferPage(reference: string): Promise<string> {
+  const { checkout_url } = await createPayment(reference);
+  const chose = await fetch(`${checkout_url}/attempts`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: 'method=vietqr',
+    redirect: 'manual',
+  });
+  expect(chose.status).toBe(303);
+  return (await fetch(checkout_url)).text();
 }
 
 beforeAll(start, 160_000);
@@ -58,8 +67,11 @@ afterAll(async () => {
 
 /** `npm start` on the embedded database owns its folder; the CLI works through it meanwhile. */
 describe('embedded database shared by the hub and the CLI', () => {
-  it('providers:configure through the running hub shows VietQR at the checkout at once', async () => {
-    expect(await checkoutPage('OWN-1')).not.toContain('value="vietqr"');
+  it('providers:configure through the running hub: the checkout uses the new VietQR account at once', async () => {
+    // The demo starts with VietQR into its demo account.
+    const before = await transferPage('OWN-1');
+    expect(before).toContain('100000000001');
+    expect(before).not.toContain('0011001234567');
     const configured = await payhub(
       [
         'providers:configure',
@@ -79,7 +91,7 @@ describe('embedded database shared by the hub and the CLI', () => {
     );
     expect(configured.stderr).toBe('');
     expect(JSON.parse(configured.stdout)).toMatchObject({ provider: 'vietqr', enabled: true });
-    expect(await checkoutPage('OWN-2')).toContain('value="vietqr"');
+    expect(await transferPage('OWN-2')).toContain('0011001234567');
   }, 120_000);
 
   it('users:create through the running hub: the new user signs in at once', async () => {
@@ -185,6 +197,7 @@ describe('embedded database shared by the hub and the CLI', () => {
     // The CLI held the folder only for its command.
     expect(fs.existsSync(LOCK)).toBe(false);
     await start();
-    expect(await checkoutPage('OWN-3')).toContain('value="vietqr"');
+    // The operator's VietQR account survives the restart (the demo seeds only what is missing).
+    expect(await transferPage('OWN-3')).toContain('0011001234567');
   }, 300_000);
 });

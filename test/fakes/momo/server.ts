@@ -190,16 +190,39 @@ export async function startMomoSimulator(options: MomoSimulatorOptions) {
     return { ...refusal(b, 0), amount: record.amount, transId: record.transId };
   }
 
+  /** MoMo's payment page, as a browser sees it: the order, and buttons to pay or cancel in the wallet. */
   function payPage(orderId: string, res: ServerResponse) {
     const order = orders.get(orderId);
     if (!order) return res.writeHead(404, { 'content-type': 'text/plain' }).end('order not found');
+    const en = order.lang === 'en';
+    const form = (action: string, label: string) =>
+      `<form method="post" action="/pay/${encodeURIComponent(order.orderId)}">` +
+      `<input type="hidden" name="action" value="${action}"><button type="submit">${label}</button></form>`;
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(
-      `<!doctype html><html lang="vi"><meta charset="utf-8"><title>MoMo (simulator)</title>` +
-        `<h1>Ví MoMo — giả lập</h1><p>${escapeHtml(order.orderInfo)}</p>` +
-        `<p>Số tiền: <strong>${order.amount.toLocaleString('vi-VN')} ₫</strong></p>` +
-        `<p>Mã đơn hàng: ${escapeHtml(order.orderId)}</p></html>`,
+      `<!doctype html><html lang="${order.lang}"><meta charset="utf-8"><title>MoMo (simulator)</title>` +
+        `<main><h1>${en ? 'MoMo e-wallet — simulator' : 'Ví MoMo — giả lập'}</h1><p>${escapeHtml(order.orderInfo)}</p>` +
+        `<p>${en ? 'Amount' : 'Số tiền'}: <strong>${order.amount.toLocaleString('vi-VN')} ₫</strong></p>` +
+        `<p>${en ? 'Order' : 'Mã đơn hàng'}: ${escapeHtml(order.orderId)}</p>` +
+        (order.resultCode === 1000
+          ? form('pay', en ? 'Confirm payment' : 'Xác nhận thanh toán') +
+            form('cancel', en ? 'Cancel' : 'Hủy')
+          : '') +
+        `</main></html>`,
     );
+  }
+
+  /** The citizen confirms or cancels in the wallet: MoMo redirects the browser and sends the IPN. */
+  async function payFromPage(orderId: string, req: IncomingMessage, res: ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const action = new URLSearchParams(Buffer.concat(chunks).toString('utf8')).get('action');
+    const order = orders.get(orderId);
+    if (order?.resultCode !== 1000 || (action !== 'pay' && action !== 'cancel'))
+      return res.writeHead(400, { 'content-type': 'text/plain' }).end('order not payable');
+    const location = simulator.pay(orderId, action === 'cancel' ? { resultCode: 1006 } : {});
+    res.writeHead(303, { location }).end();
+    simulator.sendIpn(orderId).catch(() => {});
   }
 
   const routes: Record<string, (b: Body) => object> = {
@@ -222,6 +245,10 @@ export async function startMomoSimulator(options: MomoSimulatorOptions) {
     }
     const pay = /^\/pay\/([^/]+)$/.exec(path);
     if (req.method === 'GET' && pay) return payPage(decodeURIComponent(pay[1]!), res);
+    if (req.method === 'POST' && pay) {
+      payFromPage(decodeURIComponent(pay[1]!), req, res).catch(() => res.writeHead(500).end());
+      return;
+    }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -253,7 +280,7 @@ export async function startMomoSimulator(options: MomoSimulatorOptions) {
     return { ...fields, signature: hmac(secretKey, callbackRaw(accessKey, fields)) };
   }
 
-  return {
+  const simulator = {
     url,
     endpoint: `${url}${API}`,
     orders,
@@ -300,6 +327,7 @@ export async function startMomoSimulator(options: MomoSimulatorOptions) {
         server.closeAllConnections();
       }),
   };
+  return simulator;
 }
 
 export type MomoSimulator = Awaited<ReturnType<typeof startMomoSimulator>>;

@@ -1,35 +1,41 @@
 import { randomBytes } from 'node:crypto';
 import express, { Router } from 'express';
+import type { ComponentChildren } from 'preact';
+import { renderPage } from '../../src/views/render.ts';
 import type { AdapterHost, ProviderContext } from '../types.ts';
-import { callbackFields, SANDBOX_OUTCOMES, type SandboxOutcome, type SandboxRecord } from './index.ts';
+import { callbackFields, SANDBOX_OUTCOMES, type SandboxOutcome, type SandboxRecord } from './protocol.ts';
 import { verify } from './signature.ts';
-
-const esc = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
 
 const TEXT = {
   vi: {
     title: 'Cổng thanh toán thử nghiệm',
-    intro: 'Đây là trang của nhà cung cấp thử nghiệm. Không có tiền thật nào được chuyển. Chọn kết quả:',
+    banner: 'THỬ NGHIỆM — không có tiền thật nào được chuyển.',
+    intro: 'Đây là trang của nhà cung cấp thử nghiệm. Chọn kết quả bạn muốn thử:',
     amount: 'Số tiền',
+    reference: 'Mã giao dịch',
+    description: 'Nội dung',
+    outcome: 'Kết quả',
     succeeded: 'Thanh toán thành công',
     failed: 'Thanh toán thất bại',
     cancelled: 'Huỷ thanh toán',
     succeeded_late_notification: 'Thành công, thông báo đến muộn',
     invalid: 'Yêu cầu không hợp lệ (sai chữ ký).',
+    invalidNext: 'Quay lại trang thanh toán và chọn thanh toán lại.',
   },
   en: {
     title: 'Sandbox payment provider',
-    intro: 'This is the test provider’s page. No real money moves. Choose the outcome:',
+    banner: 'TEST — no real money moves.',
+    intro: 'This is the test provider’s page. Choose the outcome to try:',
     amount: 'Amount',
+    reference: 'Transaction reference',
+    description: 'For',
+    outcome: 'Outcome',
     succeeded: 'Payment succeeds',
     failed: 'Payment fails',
     cancelled: 'Cancel the payment',
     succeeded_late_notification: 'Succeeds, notification delayed',
     invalid: 'Invalid request (bad signature).',
+    invalidNext: 'Go back to the payment page and choose to pay again.',
   },
 };
 
@@ -49,10 +55,72 @@ function signedFields(source: Record<string, unknown>): Record<string, string> {
   );
 }
 
-function page(lang: 'vi' | 'en', body: string): string {
-  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>${TEXT[lang].title}</title>
-<link rel="stylesheet" href="/assets/checkout.css"></head><body><main class="sandbox">${body}</main></body></html>`;
+function SandboxPage({ lang, children }: { lang: 'vi' | 'en'; children: ComponentChildren }) {
+  return (
+    <html lang={lang}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{TEXT[lang].title}</title>
+        <link rel="stylesheet" href="/assets/checkout.css" />
+      </head>
+      <body>
+        <p class="test-banner">{TEXT[lang].banner}</p>
+        <div class="wrap">
+          <main id="main" class="sandbox">
+            {children}
+          </main>
+        </div>
+      </body>
+    </html>
+  );
+}
+
+function invalidPage(lang: 'vi' | 'en'): string {
+  const t = TEXT[lang];
+  return renderPage(
+    <SandboxPage lang={lang}>
+      <h1>{t.title}</h1>
+      <p class="alert" role="alert">
+        {t.invalid}
+      </p>
+      <p>{t.invalidNext}</p>
+    </SandboxPage>,
+  );
+}
+
+function payPage(lang: 'vi' | 'en', fields: Record<string, string>): string {
+  const t = TEXT[lang];
+  const amount = `${BigInt(fields.amount as string).toLocaleString('de-DE')} ₫`;
+  return renderPage(
+    <SandboxPage lang={lang}>
+      <h1>{t.title}</h1>
+      <p>{t.intro}</p>
+      <dl>
+        <dt>{t.amount}</dt>
+        <dd class="amount">{amount}</dd>
+        <dt>{t.reference}</dt>
+        <dd>{fields.attempt_id}</dd>
+        <dt>{t.description}</dt>
+        <dd>{fields.description}</dd>
+      </dl>
+      <form method="post" action="/sandbox/pay">
+        {SIGNED.map((k) => (
+          <input type="hidden" name={k} value={fields[k]} key={k} />
+        ))}
+        <fieldset>
+          <legend>{t.outcome}</legend>
+          <div class="outcomes">
+            {SANDBOX_OUTCOMES.map((o) => (
+              <button type="submit" name="outcome" value={o} key={o}>
+                {t[o]}
+              </button>
+            ))}
+          </div>
+        </fieldset>
+      </form>
+    </SandboxPage>,
+  );
 }
 
 /**
@@ -101,30 +169,11 @@ export function sandboxPages(host: AdapterHost): Router {
   router.get('/sandbox/pay', async (req, res) => {
     const fields = signedFields(req.query as Record<string, unknown>);
     const lang = fields.language === 'en' ? 'en' : 'vi';
-    const t = TEXT[lang];
     if (!(await check(fields))) {
-      res
-        .status(400)
-        .type('html')
-        .send(page(lang, `<h1>${t.title}</h1><p role="alert">${t.invalid}</p>`));
+      res.status(400).type('html').send(invalidPage(lang));
       return;
     }
-    const hidden = SIGNED.map(
-      (k) => `<input type="hidden" name="${k}" value="${esc(fields[k] as string)}">`,
-    ).join('');
-    const amount = `${BigInt(fields.amount as string).toLocaleString('de-DE')} ₫`;
-    const buttons = SANDBOX_OUTCOMES.map(
-      (o) => `<button type="submit" name="outcome" value="${o}">${t[o]}</button>`,
-    ).join('');
-    res.type('html').send(
-      page(
-        lang,
-        `<h1>${t.title}</h1><p>${t.intro}</p>
-<dl><dt>${t.amount}</dt><dd class="amount">${amount}</dd><dt>Mã giao dịch / Reference</dt><dd>${esc(fields.attempt_id as string)}</dd></dl>
-<p>${esc(fields.description as string)}</p>
-<form method="post" action="/sandbox/pay">${hidden}<div class="outcomes">${buttons}</div></form>`,
-      ),
-    );
+    res.type('html').send(payPage(lang, fields));
   });
 
   router.post('/sandbox/pay', async (req, res) => {
@@ -135,7 +184,7 @@ export function sandboxPages(host: AdapterHost): Router {
       res
         .status(400)
         .type('html')
-        .send(page('vi', `<p role="alert">${TEXT.vi.invalid}</p>`));
+        .send(invalidPage(fields.language === 'en' ? 'en' : 'vi'));
       return;
     }
     const attemptId = fields.attempt_id as string;

@@ -12,6 +12,7 @@ import { addDays, localDate } from '../../src/dates.ts';
 import { type CamtEntry, camt053, feedHeaders } from '../fakes/bank/camt.ts';
 import { expectContract, PUBLIC_URL, paymentBody, type TestHub, testHub } from '../helpers/hub.ts';
 import { STAFF_PASSWORD, staffSession } from '../helpers/staff.ts';
+import { transferReferenceOn } from '../helpers/transfer.ts';
 
 const ACCOUNT = '0011001932418';
 const FEED_SECRET = 'feed-secret-of-agency-a-0123456789';
@@ -41,7 +42,7 @@ async function transferPayment(amount: number) {
   const chose = await request(hub.app).post(`${checkout}/attempts`).type('form').send({ method: 'vietqr' });
   expect(chose.status).toBe(303);
   const page = await request(hub.app).get(checkout);
-  const reference = /<strong class="transfer-reference">([^<]+)<\/strong>/.exec(page.text)?.[1];
+  const reference = transferReferenceOn(page.text);
   expect(reference && isTransferReference(reference)).toBe(true);
   return { id: created.body.id as string, reference: reference!, amount: String(amount) };
 }

@@ -13,6 +13,7 @@ import { BILLION_LAUGHS, type CamtEntry, camt053, camt054, feedHeaders } from '.
 import { count, expectContract, PUBLIC_URL, paymentBody, type TestHub, testHub } from '../helpers/hub.ts';
 import { decodeQrPng } from '../helpers/qr.ts';
 import { STAFF_PASSWORD, staffSession } from '../helpers/staff.ts';
+import { transferReferenceOn } from '../helpers/transfer.ts';
 
 const ACCOUNT = '0011001932418';
 const ACCOUNT_B = '19036655001011';
@@ -64,7 +65,7 @@ async function chooseVietQr(checkout: string) {
   expect(chose.headers.location).toBe(checkout);
   const page = await request(hub.app).get(checkout);
   expect(page.status).toBe(200);
-  const reference = /<strong class="[^"]*transfer-reference"[^>]*>([^<]+)<\/strong>/.exec(page.text)?.[1];
+  const reference = transferReferenceOn(page.text);
   expect(reference && isTransferReference(reference)).toBe(true);
   return { page, reference: reference! };
 }

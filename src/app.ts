@@ -27,7 +27,7 @@ import { jsonBody } from './http/text.ts';
 import { ledgerRoutes } from './ledger/routes.ts';
 import { ledgerService } from './ledger/service.ts';
 import { attemptsService } from './payments/attempts.ts';
-import { callbackRoutes } from './payments/callbacks.ts';
+import { callbackRoutes } from './payments/callback-routes.ts';
 import { paymentRoutes } from './payments/routes.ts';
 import { paymentsService } from './payments/service.ts';
 import { testModeRoutes } from './payments/test-mode-routes.ts';

@@ -20,6 +20,7 @@ import { rateLimits } from './http/rate-limit.ts';
 import { jsonBody } from './http/text.ts';
 import { ledgerRoutes } from './ledger/routes.ts';
 import { ledgerService } from './ledger/service.ts';
+import { linksRoutes } from './links/mount.ts';
 import { attemptsService } from './payments/attempts.ts';
 import { paymentRoutes } from './payments/routes.ts';
 import { paymentsService } from './payments/service.ts';
@@ -182,6 +183,16 @@ export function createApp(options: AppOptions, services: Services = createServic
       bank: services.bank,
       secretKey: options.secretKey,
       secureCookies: options.publicUrl.startsWith('https:'),
+    }),
+  );
+
+  app.use(
+    linksRoutes({
+      db,
+      payments,
+      publicUrl: options.publicUrl,
+      secretKey: options.secretKey,
+      now: options.now,
     }),
   );
 

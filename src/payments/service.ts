@@ -79,13 +79,15 @@ function crossFieldErrors(body: PaymentCreate, today: string): FieldError[] {
 }
 
 /** https only, except http://localhost for a test key; and the origin must be on the agency's list. */
-function checkReturnUrl(value: string, principal: Principal): void {
+function checkReturnUrl(value: string, principal: Principal, hubOrigin: string): void {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     throw problems.invalidRequest([{ field: 'return_url', message: 'is not a URL' }]);
   }
+  // The hub's own pages (a payment link's closing page) are no open redirect.
+  if (url.origin === hubOrigin && !url.username && !url.password) return;
   const localhost = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
   const schemeOk =
     url.protocol === 'https:' || (url.protocol === 'http:' && localhost && principal.mode === 'test');
@@ -122,6 +124,7 @@ function treasuryAccountCache(db: Db) {
 
 export function paymentsService(deps: PaymentsDeps) {
   const { db, publicUrl } = deps;
+  const hubOrigin = new URL(publicUrl).origin;
   const now = deps.now ?? (() => new Date());
   const isTreasuryAccount = treasuryAccountCache(db);
 
@@ -178,13 +181,13 @@ export function paymentsService(deps: PaymentsDeps) {
     principal: Principal,
     body: PaymentCreate,
     claim: Claim | undefined,
-    origin: { ip: string | null; requestId: string | null },
+    origin: { ip: string | null; requestId: string | null; actorType?: 'api_key' | 'system' },
   ): Promise<StoredResponse & { audited?: boolean }> {
     const createdAt = now();
     const today = localDate(createdAt);
     const errors = crossFieldErrors(body, today);
     if (errors.length) throw problems.invalidRequest(errors);
-    checkReturnUrl(body.return_url, principal);
+    checkReturnUrl(body.return_url, principal, hubOrigin);
     if (body.budget && !(await isTreasuryAccount(body.budget.treasury_account as string))) {
       throw new ApiError(
         422,

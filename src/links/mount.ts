@@ -1,0 +1,32 @@
+import { Router } from 'express';
+import { catalogAdminRoutes } from '../catalog/routes.ts';
+import type { Db } from '../db/port.ts';
+import type { PaymentsService } from '../payments/service.ts';
+import { citizenService } from './citizen.ts';
+import { linkPublicRoutes } from './public-routes.ts';
+import { linkAdminRoutes } from './routes.ts';
+import { linksService } from './service.ts';
+
+export interface LinksMountDeps {
+  db: Db;
+  payments: PaymentsService;
+  publicUrl: string;
+  secretKey: string;
+  now?: () => Date;
+}
+
+/**
+ * The catalogue, payment links and their public pages. Mounted after the admin API, whose
+ * `/admin/v1` session and CSRF check these staff routes rely on.
+ */
+export function linksRoutes(deps: LinksMountDeps): Router {
+  const now = deps.now ?? (() => new Date());
+  const linkDeps = { db: deps.db, publicUrl: deps.publicUrl, secretKey: deps.secretKey, now };
+  const links = linksService(linkDeps);
+  const citizen = citizenService({ ...linkDeps, payments: deps.payments });
+  const router = Router();
+  router.use(catalogAdminRoutes(deps.db));
+  router.use(linkAdminRoutes(linkDeps, links));
+  router.use(linkPublicRoutes({ db: deps.db, citizen, secretKey: deps.secretKey }));
+  return router;
+}

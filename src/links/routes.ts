@@ -2,7 +2,7 @@ import express, { Router } from 'express';
 import { staffOf } from '../admin/staff.ts';
 import { catalogProblem, signedInStaff } from '../catalog/routes.ts';
 import { validateRequest } from '../http/openapi.ts';
-import { ApiError, problems } from '../http/problem.ts';
+import { ApiError } from '../http/problem.ts';
 import { BulkRefused, bulkCreate } from './bulk.ts';
 import type { LinkCreate, LinksDeps, LinksService } from './service.ts';
 import { paymentLinkJson } from './view.ts';
@@ -31,7 +31,13 @@ export function linkAdminRoutes(deps: LinksDeps, links: LinksService): Router {
     validateRequest('createPaymentLinksInBulk'),
     express.text({ type: 'text/csv', limit: '10mb' }),
     async (req, res) => {
-      if (!req.is('text/csv') || typeof req.body !== 'string') throw problems.unsupportedMediaType();
+      if (!req.is('text/csv') || typeof req.body !== 'string')
+        throw new ApiError(
+          415,
+          'unsupported_media_type',
+          'Unsupported media type',
+          'Send the file as text/csv.',
+        );
       const query = res.locals.query as { catalog_item: string; expires_at?: string; mode?: 'test' | 'live' };
       try {
         const csv = await bulkCreate(

@@ -9,6 +9,7 @@ import { auditApiWrites } from './audit/http.ts';
 import { bankRoutes } from './bank/routes.ts';
 import { bankService } from './bank/service.ts';
 import { checkoutRoutes } from './checkout/routes.ts';
+import { consoleRoutes } from './console/routes.ts';
 import { announcingDb } from './db/after-commit.ts';
 import type { Db } from './db/port.ts';
 import { eventRoutes } from './events/routes.ts';
@@ -171,6 +172,16 @@ export function createApp(options: AppOptions, services: Services = createServic
   api.use(eventRoutes(db));
   api.use(testHelperRoutes({ db, payments, attempts, providers }));
   app.use((req, res, next) => (req.path.startsWith('/v1/') ? api(req, res, next) : next()));
+  app.use(
+    '/console',
+    consoleRoutes({
+      db,
+      services,
+      secretKey: options.secretKey,
+      secureCookies: options.publicUrl.startsWith('https:'),
+      now: options.now,
+    }),
+  );
   app.use(bankRoutes(services.bank));
   app.use(checkoutRoutes({ db, attempts, providers, receipts }));
   for (const adapter of ADAPTERS) if (adapter.routes) app.use(adapter.routes(attempts.host));

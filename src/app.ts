@@ -22,6 +22,7 @@ import { jsonBody } from './http/text.ts';
 import { ledgerRoutes } from './ledger/routes.ts';
 import { ledgerService } from './ledger/service.ts';
 import { linksRoutes } from './links/mount.ts';
+import { linksService } from './links/service.ts';
 import { attemptsService } from './payments/attempts.ts';
 import { paymentRoutes } from './payments/routes.ts';
 import { paymentsService } from './payments/service.ts';
@@ -88,7 +89,8 @@ export function createServices(options: Omit<AppOptions, 'logger' | 'rateLimit' 
     settings: options.reconciliation ?? { carryDays: 2, fees: {}, settlementDir: '.payhub/settlements' },
     now: options.now,
   });
-  return { providers, payments, attempts, receipts, bank, webhooks, refunds, ledger, recon };
+  const links = linksService({ db, publicUrl, secretKey: options.secretKey, now: options.now });
+  return { providers, payments, attempts, receipts, bank, webhooks, refunds, ledger, recon, links };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -197,15 +199,7 @@ export function createApp(options: AppOptions, services: Services = createServic
     }),
   );
 
-  app.use(
-    linksRoutes({
-      db,
-      payments,
-      publicUrl: options.publicUrl,
-      secretKey: options.secretKey,
-      now: options.now,
-    }),
-  );
+  app.use(linksRoutes({ db, payments, links: services.links, secretKey: options.secretKey }));
 
   app.use(notFoundHandler);
   app.use(problemHandler);

@@ -7,8 +7,16 @@ import { CatalogError, type FieldProblem } from '../catalog/model.ts';
 import { ulid } from '../ids.ts';
 import type { RowProblem } from './model.ts';
 import * as q from './queries.ts';
-import { checkAmount, checkContact, checkName, checkReference } from './rules.ts';
-import { checkExpiry, type LinksDeps, linkableItem, linkWriter } from './service.ts';
+import {
+  checkAmount,
+  checkContact,
+  checkExpiry,
+  checkName,
+  checkReference,
+  linkableItem,
+  linkWriter,
+} from './rules.ts';
+import type { LinksDeps } from './service.ts';
 import { newNonce, tokenFor } from './token.ts';
 
 export const BULK_MAX_ROWS = 50_000;

@@ -5,14 +5,13 @@ import type { PaymentsService } from '../payments/service.ts';
 import { citizenService } from './citizen.ts';
 import { linkPublicRoutes } from './public-routes.ts';
 import { linkAdminRoutes } from './routes.ts';
-import { linksService } from './service.ts';
+import type { LinksService } from './service.ts';
 
 export interface LinksMountDeps {
   db: Db;
   payments: PaymentsService;
-  publicUrl: string;
+  links: LinksService;
   secretKey: string;
-  now?: () => Date;
 }
 
 /**
@@ -20,13 +19,12 @@ export interface LinksMountDeps {
  * `/admin/v1` session and CSRF check these staff routes rely on.
  */
 export function linksRoutes(deps: LinksMountDeps): Router {
-  const now = deps.now ?? (() => new Date());
-  const linkDeps = { db: deps.db, publicUrl: deps.publicUrl, secretKey: deps.secretKey, now };
-  const links = linksService(linkDeps);
+  const { links } = deps;
+  const linkDeps = links.deps;
   const citizen = citizenService({ ...linkDeps, payments: deps.payments });
   const router = Router();
   router.use(catalogAdminRoutes(deps.db));
-  router.use(linkAdminRoutes(linkDeps, links));
+  router.use(linkAdminRoutes(links));
   router.use(linkPublicRoutes({ db: deps.db, citizen, secretKey: deps.secretKey }));
   return router;
 }

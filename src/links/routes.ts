@@ -3,12 +3,12 @@ import { staffOf } from '../admin/staff.ts';
 import { catalogProblem, signedInStaff } from '../catalog/routes.ts';
 import { validateRequest } from '../http/openapi.ts';
 import { ApiError } from '../http/problem.ts';
-import { BulkRefused, bulkCreate } from './bulk.ts';
-import type { LinkCreate, LinksDeps, LinksService } from './service.ts';
+import { BulkRefused } from './bulk.ts';
+import type { LinkCreate, LinksService } from './service.ts';
 import { paymentLinkJson } from './view.ts';
 
 /** `/admin/v1/payment_links`: staff read their scope's links; finance and admin make and deactivate them. */
-export function linkAdminRoutes(deps: LinksDeps, links: LinksService): Router {
+export function linkAdminRoutes(links: LinksService): Router {
   const router = Router();
   router.use('/admin/v1/payment_links', signedInStaff);
   const json = (row: Parameters<typeof paymentLinkJson>[0]) =>
@@ -40,8 +40,7 @@ export function linkAdminRoutes(deps: LinksDeps, links: LinksService): Router {
         );
       const query = res.locals.query as { catalog_item: string; expires_at?: string; mode?: 'test' | 'live' };
       try {
-        const csv = await bulkCreate(
-          deps,
+        const csv = await links.bulk(
           staffOf(res.locals),
           { catalogItem: query.catalog_item, expiresAt: query.expires_at, mode: query.mode },
           req.body,

@@ -1,5 +1,8 @@
-import type { CatalogItemRow, FieldProblem } from '../catalog/model.ts';
+import type { Staff } from '../admin/staff.ts';
+import { CatalogError, type CatalogItemRow, type FieldProblem } from '../catalog/model.ts';
+import { itemInScope } from '../catalog/queries.ts';
 import { parseAmount, problem } from '../catalog/validation.ts';
+import type { Queryable } from '../db/port.ts';
 import { money } from '../money.ts';
 import type { LinkPayer } from './model.ts';
 
@@ -89,4 +92,30 @@ export function checkAmount(
     return null;
   }
   return amount;
+}
+
+export function linkWriter(staff: Staff) {
+  if (staff.role === 'auditor')
+    throw new CatalogError('forbidden', 'Auditors can read but not change anything.');
+}
+
+/** The item a link is for: in the staff member's scope (another agency's is "no such item") and active. */
+export async function linkableItem(db: Queryable, staff: Staff, id: unknown): Promise<CatalogItemRow> {
+  const item = typeof id === 'string' ? await itemInScope(db, staff.scope, id) : undefined;
+  if (!item) throw new CatalogError('not_found', `No such catalog item: '${String(id)}'.`);
+  if (!item.active)
+    throw new CatalogError('invalid', 'The item is not active.', [
+      problem('catalog_item', 'item_inactive', 'is not active: activate it before making links'),
+    ]);
+  return item;
+}
+
+/** An expiry as sent: a future instant, or none. */
+export function checkExpiry(value: unknown, now: Date, problems: FieldProblem[], field = 'expires_at') {
+  if (value === undefined || value === null || value === '') return null;
+  const at = typeof value === 'string' ? new Date(value) : new Date(Number.NaN);
+  if (Number.isNaN(at.getTime())) problems.push(problem(field, 'expiry_invalid', 'is not a date and time'));
+  else if (at <= now) problems.push(problem(field, 'expiry_past', 'is in the past'));
+  else return at.toISOString();
+  return null;
 }

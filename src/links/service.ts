@@ -3,13 +3,13 @@ import type { Staff } from '../admin/staff.ts';
 import type { Mode } from '../agencies/service.ts';
 import { audit } from '../audit/service.ts';
 import { CatalogError, type CatalogItemRow, type FieldProblem } from '../catalog/model.ts';
-import { itemInScope } from '../catalog/queries.ts';
 import { problem } from '../catalog/validation.ts';
-import type { Db, Queryable } from '../db/port.ts';
+import type { Db } from '../db/port.ts';
 import { ulid } from '../ids.ts';
+import { type BulkOptions, bulkCreate } from './bulk.ts';
 import type { PaymentLinkRow } from './model.ts';
 import * as q from './queries.ts';
-import { checkAmount, checkPayer, checkReference } from './rules.ts';
+import { checkAmount, checkExpiry, checkPayer, checkReference, linkableItem, linkWriter } from './rules.ts';
 import { newNonce, tokenFor } from './token.ts';
 
 export interface LinkCreate {
@@ -29,35 +29,10 @@ export interface LinksDeps {
   now?: () => Date;
 }
 
-export function linkWriter(staff: Staff) {
-  if (staff.role === 'auditor')
-    throw new CatalogError('forbidden', 'Auditors can read but not change anything.');
-}
-
-/** The item a link is for: in the staff member's scope (another agency's is "no such item") and active. */
-export async function linkableItem(db: Queryable, staff: Staff, id: unknown): Promise<CatalogItemRow> {
-  const item = typeof id === 'string' ? await itemInScope(db, staff.scope, id) : undefined;
-  if (!item) throw new CatalogError('not_found', `No such catalog item: '${String(id)}'.`);
-  if (!item.active)
-    throw new CatalogError('invalid', 'The item is not active.', [
-      problem('catalog_item', 'item_inactive', 'is not active: activate it before making links'),
-    ]);
-  return item;
-}
-
-/** An expiry as sent: a future instant, or none. */
-export function checkExpiry(value: unknown, now: Date, problems: FieldProblem[], field = 'expires_at') {
-  if (value === undefined || value === null || value === '') return null;
-  const at = typeof value === 'string' ? new Date(value) : new Date(Number.NaN);
-  if (Number.isNaN(at.getTime())) problems.push(problem(field, 'expiry_invalid', 'is not a date and time'));
-  else if (at <= now) problems.push(problem(field, 'expiry_past', 'is in the past'));
-  else return at.toISOString();
-  return null;
-}
-
 export function linksService(deps: LinksDeps) {
   const { db, publicUrl, secretKey } = deps;
   const now = deps.now ?? (() => new Date());
+  const linkDeps = { ...deps, now };
   const urlOf = (link: Pick<PaymentLinkRow, 'nonce'>) => `${publicUrl}/l/${tokenFor(secretKey, link.nonce)}`;
 
   /** The fields of one link, checked against its item; throws with every problem at once. */
@@ -148,7 +123,9 @@ export function linksService(deps: LinksDeps) {
   const qrPng = (link: Pick<PaymentLinkRow, 'nonce'>) =>
     QRCode.toBuffer(urlOf(link), { margin: 2, width: 320 });
 
-  return { create, deactivate, list, get, urlOf, qrPng, checkLink, now };
+  const bulk = (staff: Staff, options: BulkOptions, csv: string) => bulkCreate(linkDeps, staff, options, csv);
+
+  return { create, deactivate, list, get, urlOf, qrPng, bulk, now, deps: linkDeps };
 }
 
 export type LinksService = ReturnType<typeof linksService>;

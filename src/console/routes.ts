@@ -1,9 +1,11 @@
 import path from 'node:path';
 import express, { Router } from 'express';
 import helmet from 'helmet';
+import { catalogConsoleRoutes } from './catalog.tsx';
 import { type ConsoleDeps, consoleLanguage } from './context.ts';
 import { dashboardRoutes } from './dashboard.tsx';
 import { consoleErrors, consoleNotFound } from './errors.tsx';
+import { linksConsoleRoutes } from './links.tsx';
 import { loginRoutes } from './login.tsx';
 import { requireSession } from './session.ts';
 
@@ -38,6 +40,8 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
 
   router.use(requireSession(deps));
   router.use(dashboardRoutes(deps));
+  router.use(catalogConsoleRoutes(deps));
+  router.use(linksConsoleRoutes(deps));
 
   router.use(consoleNotFound);
   router.use(consoleErrors);

@@ -118,3 +118,20 @@ export async function publicLinksOf(db: Queryable, agencyId: string, itemIds: st
   );
   return new Map(rows.map((r) => [r.catalog_item_id, r.nonce]));
 }
+
+/** The payments made through a link, newest first (the console's link page). */
+export async function paymentsOfLink(db: Queryable, linkId: string, limit = 50) {
+  const { rows } = await db.query<{
+    id: string;
+    reference: string;
+    status: string;
+    amount: string;
+    payer: { name?: string } | null;
+    created_at: Date;
+  }>(
+    `SELECT id, reference, status, amount, payer, created_at FROM payments
+      WHERE metadata->>'payment_link' = $1 ORDER BY id DESC LIMIT $2`,
+    [linkId, limit],
+  );
+  return rows;
+}

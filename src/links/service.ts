@@ -120,12 +120,13 @@ export function linksService(deps: LinksDeps) {
   const list = (staff: Staff, filter: { after?: string; limit: number; mode?: string }) =>
     q.listLinks(db, staff.scope, filter);
   const get = (staff: Staff, id: string) => q.linkInScope(db, staff.scope, id);
+  const paymentsOf = (link: PaymentLinkRow) => q.paymentsOfLink(db, link.id);
   const qrPng = (link: Pick<PaymentLinkRow, 'nonce'>) =>
     QRCode.toBuffer(urlOf(link), { margin: 2, width: 320 });
 
   const bulk = (staff: Staff, options: BulkOptions, csv: string) => bulkCreate(linkDeps, staff, options, csv);
 
-  return { create, deactivate, list, get, urlOf, qrPng, bulk, now, deps: linkDeps };
+  return { create, deactivate, list, get, paymentsOf, urlOf, qrPng, bulk, now, deps: linkDeps };
 }
 
 export type LinksService = ReturnType<typeof linksService>;

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { catalogAdminRoutes } from '../catalog/routes.ts';
 import type { Db } from '../db/port.ts';
 import type { PaymentsService } from '../payments/service.ts';
+import { statsRoutes } from '../stats/routes.tsx';
 import { citizenService } from './citizen.ts';
 import { linkPublicRoutes } from './public-routes.ts';
 import { linkAdminRoutes } from './routes.ts';
@@ -15,7 +16,7 @@ export interface LinksMountDeps {
 }
 
 /**
- * The catalogue, payment links and their public pages. Mounted after the admin API, whose
+ * The catalogue, payment links, their public pages and the open statistics. Mounted after the admin API, whose
  * `/admin/v1` session and CSRF check these staff routes rely on.
  */
 export function linksRoutes(deps: LinksMountDeps): Router {
@@ -26,5 +27,6 @@ export function linksRoutes(deps: LinksMountDeps): Router {
   router.use(catalogAdminRoutes(deps.db));
   router.use(linkAdminRoutes(links));
   router.use(linkPublicRoutes({ db: deps.db, citizen, secretKey: deps.secretKey }));
+  router.use(statsRoutes({ db: deps.db, now: linkDeps.now }));
   return router;
 }

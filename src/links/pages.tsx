@@ -11,7 +11,7 @@ export function inLang(lang: Lang, path: string): string {
   return `${path}${path.includes('?') ? '&' : '?'}lang=en`;
 }
 
-function Page(props: {
+export function PublicPage(props: {
   lang: Lang;
   title: string;
   switchTo: string;
@@ -125,7 +125,7 @@ export function linkPage(
   const itemName = lang === 'en' ? (item.name_en ?? item.name_vi) : item.name_vi;
   const path = `/l/${token}`;
   return renderPage(
-    <Page
+    <PublicPage
       lang={lang}
       title={problems.length ? `${w.errorSummary}: ${itemName}` : itemName}
       switchTo={inLang(lang === 'vi' ? 'en' : 'vi', path)}
@@ -190,17 +190,17 @@ export function linkPage(
           <button type="submit">{w.continue}</button>
         </div>
       </form>
-    </Page>,
+    </PublicPage>,
   );
 }
 
 /** A refusal or a closing word, on its own page. */
 export function messagePage(lang: Lang, path: string, title: string, message: string) {
   return renderPage(
-    <Page lang={lang} title={title} switchTo={inLang(lang === 'vi' ? 'en' : 'vi', path)}>
+    <PublicPage lang={lang} title={title} switchTo={inLang(lang === 'vi' ? 'en' : 'vi', path)}>
       <h1>{title}</h1>
       <p>{message}</p>
-    </Page>,
+    </PublicPage>,
   );
 }
 
@@ -214,7 +214,7 @@ export function agencyPage(
   const w = WORDS[lang];
   const path = `/pay/${encodeURIComponent(agency.code)}`;
   return renderPage(
-    <Page
+    <PublicPage
       lang={lang}
       title={w.agencyTitle(agency.name)}
       switchTo={inLang(
@@ -253,6 +253,6 @@ export function agencyPage(
           ))}
         </ul>
       )}
-    </Page>,
+    </PublicPage>,
   );
 }

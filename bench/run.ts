@@ -1,6 +1,7 @@
 /** `npm run bench`: each benchmark measures PayHub beside its baseline, in the same run, on this machine. */
 import { benchCreatePayment } from './create-payment.ts';
 import { benchIpn } from './ipn.ts';
+import { benchLinks } from './links.ts';
 import { benchRecon } from './recon.ts';
 import { benchWebhooks } from './webhooks.ts';
 
@@ -8,6 +9,7 @@ import { benchWebhooks } from './webhooks.ts';
 const BENCHMARKS: Record<string, () => Promise<boolean>> = {
   'create-payment': benchCreatePayment,
   ipn: benchIpn,
+  links: benchLinks,
   recon: benchRecon,
   webhooks: benchWebhooks,
 };

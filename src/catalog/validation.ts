@@ -1,4 +1,7 @@
-import { MAX_AMOUNT, money } from '../money.ts';
+import { MAX_AMOUNT } from '../money.ts';
+
+const MAX_AMOUNT_BIG = BigInt(MAX_AMOUNT.toFixed(0));
+
 import type { Budget, FieldProblem } from './model.ts';
 
 /** The national procedure code (mã thủ tục hành chính), e.g. 1.002309, with optional local parts. */
@@ -33,9 +36,10 @@ export function parseAmount(value: unknown): string | null {
     text = value.trim().replace(/[.\s]/g, '');
     if (!/^\d{1,12}$/.test(text)) return null;
   } else return null;
-  const amount = money(text);
-  if (!amount.isInteger() || amount.lte(0) || amount.gt(MAX_AMOUNT)) return null;
-  return amount.toFixed(0);
+  // Whole đồng of at most 12 digits: compared exactly as BigInt (no arithmetic, no float).
+  const amount = BigInt(text);
+  if (amount <= 0n || amount > MAX_AMOUNT_BIG) return null;
+  return amount.toString();
 }
 
 export const problem = (field: string, code: string, message: string): FieldProblem => ({

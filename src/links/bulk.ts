@@ -17,7 +17,7 @@ import {
   linkWriter,
 } from './rules.ts';
 import type { LinksDeps } from './service.ts';
-import { newNonce, tokenFor } from './token.ts';
+import { newNonces, tokenFor } from './token.ts';
 
 export const BULK_MAX_ROWS = 50_000;
 const COLUMNS = ['reference', 'payer_name', 'amount', 'contact'] as const;
@@ -98,7 +98,8 @@ export async function bulkCreate(deps: LinksDeps, staff: Staff, options: BulkOpt
   const mode = options.mode ?? 'live';
   const { rows, problems } = readRows(csv);
   const seen = new Map<string, number>();
-  const links = rows.map(({ line, cells }) => {
+  const nonces = newNonces(rows.length);
+  const links = rows.map(({ line, cells }, index) => {
     const fieldProblems: FieldProblem[] = [];
     const reference = checkReference(cells.reference, fieldProblems);
     const name = checkName(cells.payer_name, fieldProblems, 'payer_name');
@@ -114,7 +115,7 @@ export async function bulkCreate(deps: LinksDeps, staff: Staff, options: BulkOpt
       agency_id: item.agency_id,
       catalog_item_id: item.id,
       mode,
-      nonce: newNonce(),
+      nonce: nonces[index]!,
       reusable: false,
       amount,
       reference,
@@ -124,13 +125,14 @@ export async function bulkCreate(deps: LinksDeps, staff: Staff, options: BulkOpt
     };
     return { line, cells, link };
   });
-  const held = await q.referencesHeld(db, item.agency_id, mode, [...seen.keys()]);
-  for (const { line, link } of links)
-    if (held.has(link.reference!) && seen.get(link.reference!) === line)
-      problems.push({ row: line, field: 'reference', message: 'is already held by an active link' });
-  if (problems.length) throw new BulkRefused(problems.sort((a, b) => a.row - b.row));
-
   await db.transaction(async (tx) => {
+    // A plan cached for some other file's size would scan every link once per reference.
+    await tx.query('SET LOCAL plan_cache_mode = force_custom_plan');
+    const held = await q.referencesHeld(tx, item.agency_id, mode, [...seen.keys()]);
+    for (const { line, link } of links)
+      if (held.has(link.reference!) && seen.get(link.reference!) === line)
+        problems.push({ row: line, field: 'reference', message: 'is already held by an active link' });
+    if (problems.length) throw new BulkRefused(problems.sort((a, b) => a.row - b.row));
     await q.insertLinks(
       tx,
       links.map((l) => l.link),

@@ -3,7 +3,6 @@ import { CatalogError, type CatalogItemRow, type FieldProblem } from '../catalog
 import { itemInScope } from '../catalog/queries.ts';
 import { parseAmount, problem } from '../catalog/validation.ts';
 import type { Queryable } from '../db/port.ts';
-import { money } from '../money.ts';
 import type { LinkPayer } from './model.ts';
 
 /** The dossier reference as POST /v1/payments takes it: 1–64 printable ASCII characters. */
@@ -68,7 +67,7 @@ export function checkAmount(
   const field = options.field ?? 'amount';
   const given = value !== undefined && value !== null && value !== '';
   if (item.amount !== null) {
-    if (given && parseAmount(value) !== money(item.amount).toFixed(0))
+    if (given && parseAmount(value) !== BigInt(item.amount).toString())
       problems.push(problem(field, 'amount_fixed', `must be the item's amount, ${fmt(item.amount)} ₫`));
     return item.amount;
   }
@@ -81,7 +80,8 @@ export function checkAmount(
     problems.push(problem(field, 'amount_invalid', 'is not a whole amount of đồng'));
     return null;
   }
-  if (money(amount).lt(money(item.amount_min!)) || money(amount).gt(money(item.amount_max!))) {
+  const exact = BigInt(amount);
+  if (exact < BigInt(item.amount_min!) || exact > BigInt(item.amount_max!)) {
     problems.push(
       problem(
         field,

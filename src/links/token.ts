@@ -9,6 +9,12 @@ const TOKEN = /^[A-Za-z0-9_-]{44}$/;
 
 export const newNonce = () => randomBytes(16).toString('base64url');
 
+/** Many nonces from one call to the random source (a bulk file's worth). */
+export function newNonces(count: number): string[] {
+  const pool = randomBytes(16 * count);
+  return Array.from({ length: count }, (_, i) => pool.subarray(i * 16, i * 16 + 16).toString('base64url'));
+}
+
 function mac(secret: string, nonce: string): string {
   return createHmac('sha256', secret)
     .update(`payment_link:${nonce}`)

@@ -216,7 +216,6 @@ export function catalogConsoleRoutes(deps: ConsoleDeps): Router {
       sendPage(
         res,
         <ItemForm res={res} action={action} staff={staff} values={form} errors={errors} isNew={!id} />,
-        400,
       );
     }
   }

@@ -217,11 +217,7 @@ export function linksConsoleRoutes(deps: ConsoleDeps): Router {
           ? [{ field: 'catalog_item', code: 'required', message: '' }]
           : error.problems;
       const errors = fieldErrors(LINK_WORDS[viewOf(res).lang], problems);
-      sendPage(
-        res,
-        <LinkForm res={res} items={await itemsOf(deps, staff)} values={form} errors={errors} />,
-        400,
-      );
+      sendPage(res, <LinkForm res={res} items={await itemsOf(deps, staff)} values={form} errors={errors} />);
     }
   });
 

@@ -87,10 +87,8 @@ export function linkPublicRoutes(deps: { db: Db; citizen: CitizenService; secret
         res.redirect(303, lang === 'en' ? `${done.checkoutUrl}?lang=en` : done.checkoutUrl);
         return;
       }
-      res
-        .status(400)
-        .type('html')
-        .send(linkPage(lang, token, done.opened, typed, done.problems));
+      // The form again, with its errors: an answer to the citizen, not a failed request (as the console's).
+      res.type('html').send(linkPage(lang, token, done.opened, typed, done.problems));
     } catch (error) {
       refuse(res, req, error);
     }

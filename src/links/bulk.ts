@@ -47,7 +47,6 @@ function readRows(csv: string): { rows: Row[]; problems: RowProblem[] } {
   try {
     records = parse(csv, {
       bom: true,
-      trim: true,
       skip_empty_lines: true,
       relax_column_count: true,
       info: true,
@@ -57,7 +56,7 @@ function readRows(csv: string): { rows: Row[]; problems: RowProblem[] } {
     throw new BulkRefused([{ row: line, field: 'csv', message: (error as Error).message }]);
   }
   const [head, ...body] = records;
-  const header = (head?.record ?? []).map((h) => h.toLowerCase().replace(/\s+/g, '_'));
+  const header = (head?.record ?? []).map((h) => h.trim().toLowerCase().replace(/\s+/g, '_'));
   const problems: RowProblem[] = [];
   for (const name of header)
     if (!(COLUMNS as readonly string[]).includes(name))
@@ -149,11 +148,12 @@ export async function bulkCreate(deps: LinksDeps, staff: Staff, options: BulkOpt
     });
   });
   return stringify(
+    // Cells are not trimmed by the parser (a costly pass); each check trims what it reads.
     links.map(({ cells, link }) => [
-      cells.reference,
-      cells.payer_name,
+      link.reference,
+      (link.payer as { name: string }).name,
       link.amount,
-      cells.contact ?? '',
+      (cells.contact ?? '').trim(),
       link.id,
       `${publicUrl}/l/${tokenFor(secretKey, link.nonce)}`,
     ]),

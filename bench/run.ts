@@ -1,4 +1,5 @@
 /** `npm run bench`: each benchmark measures PayHub beside its baseline, in the same run, on this machine. */
+import { benchConsole } from './console.ts';
 import { benchCreatePayment } from './create-payment.ts';
 import { benchIpn } from './ipn.ts';
 import { benchLinks } from './links.ts';
@@ -7,6 +8,7 @@ import { benchWebhooks } from './webhooks.ts';
 
 /** `npm run bench` runs them all; `npm run bench -- ipn` only the ones named. */
 const BENCHMARKS: Record<string, () => Promise<boolean>> = {
+  console: benchConsole,
   'create-payment': benchCreatePayment,
   ipn: benchIpn,
   links: benchLinks,

@@ -98,6 +98,14 @@ export async function disableStaffUser(tx: Queryable, id: string): Promise<boole
   return rowCount > 0;
 }
 
+/** A new role or agency; the user's sessions end, so the new scope applies from its next sign-in. */
+export async function changeStaffUser(tx: Queryable, id: string, role: Role, agencyId: string | null) {
+  await tx.query('UPDATE staff_users SET role = $2, agency_id = $3 WHERE id = $1', [id, role, agencyId]);
+  await tx.query('UPDATE staff_sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [
+    id,
+  ]);
+}
+
 async function staffById(db: Db, userId: string): Promise<Staff | null> {
   const { rows } = await db.query<{
     id: string;

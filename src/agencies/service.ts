@@ -87,7 +87,7 @@ export async function agencyByCode(db: Queryable, code: string): Promise<q.Agenc
 
 /** Creates a key and returns its secret: the only time it is ever shown. */
 export async function createApiKey(
-  db: Db,
+  db: Queryable,
   agencyCode: string,
   mode: Mode,
 ): Promise<{ id: string; key: string }> {
@@ -116,7 +116,7 @@ export async function listApiKeys(db: Queryable, agencyCode: string): Promise<q.
   return (await q.apiKeysOf(db, agency.id)).rows;
 }
 
-export async function revokeApiKey(db: Db, id: string): Promise<void> {
+export async function revokeApiKey(db: Queryable, id: string): Promise<void> {
   if ((await q.revokeApiKey(db, id)).rowCount === 0) throw new AgencyError(`no active key ${id}`);
 }
 

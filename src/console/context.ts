@@ -11,6 +11,8 @@ export interface ConsoleDeps {
   secretKey: string;
   /** Secure cookies unless the hub is served over plain http (local development, tests). */
   secureCookies: boolean;
+  /** PAYHUB_PUBLIC_URL: links that leave the console (a receipt's verification page). */
+  publicUrl: string;
   now?: () => Date;
 }
 
@@ -94,9 +96,11 @@ export function langSwitchHref(path: string, lang: Lang): string {
 
 /** A `next` target after sign-in: only a console path (never another site, never `//host`). */
 export function safeNext(value: unknown): string {
-  if (typeof value !== 'string') return '/console';
-  if (!/^\/console(?:[/?#]|$)/.test(value) || value.includes('\\')) return '/console';
-  return value;
+  if (typeof value !== 'string' || !value.startsWith('/') || value.includes('\\')) return '/console';
+  // Resolved as a browser would ("/console/../admin" is /admin), then checked.
+  const url = new URL(value, 'http://console.invalid');
+  if (url.origin !== 'http://console.invalid' || !/^\/console(?:\/|$)/.test(url.pathname)) return '/console';
+  return `${url.pathname}${url.search}`;
 }
 
 /** The string query parameters of a request (repeated or nested ones are ignored). */

@@ -91,6 +91,15 @@ export async function reverseRunSettlement(tx: Queryable, runId: string, superse
 }
 
 /** A payment line confirmed by finance settles like a matched one. */
+export const confirmedLines = (item: {
+  provider: string;
+  line_amount: string | null;
+  line_fee: string | null;
+}) =>
+  item.line_amount
+    ? settlementLines(item.provider, { payments: item.line_amount, refunds: '0', fees: item.line_fee ?? '0' })
+    : [];
+
 export async function postConfirmedLine(
   tx: Queryable,
   item: {
@@ -105,12 +114,13 @@ export async function postConfirmedLine(
   const mode = (
     await tx.query<{ mode: 'test' | 'live' }>('SELECT mode FROM attempts WHERE id = $1', [item.attempt_id])
   ).rows[0]?.mode;
-  if (!mode || !item.line_amount) return;
-  await post(tx, item.provider, `${memoOf(item.run_id)} line ${item.line_no}`, {
+  const lines = confirmedLines(item);
+  if (!mode || lines.length < 2) return;
+  await postEntry(tx, {
+    kind: 'settlement',
     mode,
-    payments: item.line_amount,
-    refunds: '0',
-    fees: item.line_fee ?? '0',
+    memo: `${memoOf(item.run_id)} line ${item.line_no}`,
+    lines,
   });
 }
 
@@ -154,12 +164,8 @@ function lineMoved(item: ResolvedItem): Money {
   return item.type === 'payment' ? money(item.line_amount) : money(item.line_amount).negated();
 }
 
-/** Posts the settlement of one paid line (net to the bank, fee to provider_fees, out of clearing). */
-async function postLineSettlement(
-  tx: Queryable,
-  item: ResolvedItem,
-  mode: 'test' | 'live',
-): Promise<string[]> {
+/** The settlement of one paid line (net to the bank, fee to provider_fees, out of clearing). */
+export function lineSettlementLines(item: ResolvedItem) {
   const moved = lineMoved(item);
   if (moved.isZero()) return [];
   const lines = settlementLines(item.provider, {
@@ -167,7 +173,16 @@ async function postLineSettlement(
     refunds: moved.isNegative() ? moved.negated().toFixed(0) : '0',
     fees: item.line_fee ?? '0',
   });
-  if (lines.length < 2) return [];
+  return lines.length < 2 ? [] : lines;
+}
+
+async function postLineSettlement(
+  tx: Queryable,
+  item: ResolvedItem,
+  mode: 'test' | 'live',
+): Promise<string[]> {
+  const lines = lineSettlementLines(item);
+  if (lines.length === 0) return [];
   return [
     await postEntry(tx, {
       kind: 'settlement',
@@ -196,13 +211,12 @@ export async function postRefundedLine(tx: Queryable, item: ResolvedItem): Promi
  * moved money posts nothing. Returns the ids of the entries posted (kept in the action's result,
  * so reopen, or a corrected file, can reverse them).
  */
-export async function postWriteOff(tx: Queryable, item: ResolvedItem): Promise<string[]> {
+export async function writeOffLines(q: Queryable, item: ResolvedItem) {
   if (item.category === 'fee_mismatch') return [];
-  const mode = await modeOf(tx, item);
   // What the hub itself put in clearing for this item; a duplicate line's money was counted once already.
   let hub = money(0);
   if (item.category !== 'duplicate') {
-    const { rows } = await tx.query<{ amount: string }>(
+    const { rows } = await q.query<{ amount: string }>(
       `SELECT amount::text FROM attempts WHERE id = $1 AND $3 = 'payment' AND status = 'succeeded'
        UNION ALL
        SELECT (-amount)::text FROM refunds WHERE id = $2 AND $3 = 'refund' AND status = 'succeeded'`,
@@ -218,11 +232,16 @@ export async function postWriteOff(tx: Queryable, item: ResolvedItem): Promise<s
     { account: accounts.providerClearing(item.provider), amount: hub.negated() },
     { account: accounts.writeOff, amount: hub.minus(moved) },
   ].filter((l) => !l.amount.isZero());
-  if (lines.length < 2) return [];
+  return lines.length < 2 ? [] : lines;
+}
+
+export async function postWriteOff(tx: Queryable, item: ResolvedItem): Promise<string[]> {
+  const lines = await writeOffLines(tx, item);
+  if (lines.length === 0) return [];
   return [
     await postEntry(tx, {
       kind: 'write_off',
-      mode,
+      mode: await modeOf(tx, item),
       agencyId: item.agency_id,
       attemptId: item.type === 'payment' ? item.attempt_id : null,
       refundId: item.refund_id,

@@ -99,6 +99,11 @@ export interface ItemFilter {
   status?: string;
   provider?: string;
   date?: string;
+  /** Items whose line (else hub) amount is within these bounds, in đồng. */
+  minAmount?: string;
+  maxAmount?: string;
+  /** Items of business days at least this many days before today (how long a break has waited). */
+  minAgeDays?: number;
   /** Only items of current (not superseded) runs, unless a run is named. */
   limit: number;
   startingAfter?: string;
@@ -112,6 +117,9 @@ export async function listItems(q: Queryable, scope: Scope, f: ItemFilter): Prom
        AND ($3::text IS NULL OR i.category = $3) AND ($4::text IS NULL OR i.status = $4)
        AND ($5::text IS NULL OR i.provider = $5) AND ($6::date IS NULL OR i.business_date = $6::date)
        AND ($7::bigint IS NULL OR i.id > $7::bigint)
+       AND ($9::numeric IS NULL OR coalesce(i.line_amount, i.hub_amount) >= $9::numeric)
+       AND ($10::numeric IS NULL OR coalesce(i.line_amount, i.hub_amount) <= $10::numeric)
+       AND ($11::int IS NULL OR i.business_date <= (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date - $11::int)
      ORDER BY i.id LIMIT $8`,
     [
       scope,
@@ -122,6 +130,9 @@ export async function listItems(q: Queryable, scope: Scope, f: ItemFilter): Prom
       f.date ?? null,
       f.startingAfter ?? null,
       f.limit + 1,
+      f.minAmount ?? null,
+      f.maxAmount ?? null,
+      f.minAgeDays ?? null,
     ],
   );
   return rows;

@@ -168,6 +168,10 @@ describe.skipIf(noBrowser)('payment links in a real browser (Chromium, JavaScrip
     expect(payments).toContain('HS-2026-000123');
     expect(payments).toContain('succeeded');
     await expectAccessibleAsShown(browser, page);
+    // And in the console's payment search, as any payment is.
+    await page.goto(`${base}/console/payments?reference=HS-2026-000123&mode=test`);
+    expect(await page.locator('main table').textContent()).toContain('HS-2026-000123');
+    await expectAccessibleAsShown(browser, page);
 
     // The day's settlement report, once the sandbox's file for the day is reconciled.
     const { rows } = await database.db.query<{ id: string; provider_transaction_id: string; amount: string }>(

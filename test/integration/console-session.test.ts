@@ -130,7 +130,14 @@ describe('console sign-in and sign-out', () => {
 
   it('only follows a next that is a console path', async () => {
     const agent = supertest.agent(hub.app);
-    for (const next of ['https://evil.example/console', '//evil.example', '/admin/v1/me', '/consoles']) {
+    for (const next of [
+      'https://evil.example/console',
+      '//evil.example',
+      '/admin/v1/me',
+      '/consoles',
+      '/console/../admin/v1/me',
+      '/console/%2e%2e/admin',
+    ]) {
       const csrf = await loginForm(agent);
       const res: request.Response = await agent
         .post('/console/login')

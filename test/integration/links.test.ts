@@ -157,7 +157,7 @@ describe('a citizen opening a link', () => {
     expect(paidAgain.text).toContain('Hồ sơ này đã được thanh toán');
     expect(await linkPayments(id)).toHaveLength(1);
     const { rows } = await hub.db.query<{ actor_type: string; action: string }>(
-      'SELECT actor_type, action FROM audit_log WHERE object_id = $1',
+      "SELECT actor_type, action FROM audit_log WHERE object_id = $1 AND action = 'POST /v1/payments'",
       [payment!.id],
     );
     expect(rows[0]).toMatchObject({ actor_type: 'system', action: 'POST /v1/payments' });

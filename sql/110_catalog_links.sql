@@ -17,6 +17,7 @@ CREATE TABLE catalog_items (
   created_at      timestamptz NOT NULL DEFAULT now(),
   updated_at      timestamptz NOT NULL DEFAULT now(),
   UNIQUE (agency_id, code),
+  UNIQUE (id, agency_id),
   CHECK ((amount IS NOT NULL AND amount_min IS NULL AND amount_max IS NULL)
       OR (amount IS NULL AND amount_min IS NOT NULL AND amount_max IS NOT NULL AND amount_min <= amount_max))
 );
@@ -26,8 +27,8 @@ CREATE INDEX catalog_items_agency ON catalog_items (agency_id, id);
 -- the dossier reference and name). The URL's token is the nonce and its MAC under the hub's key.
 CREATE TABLE payment_links (
   id              text PRIMARY KEY,
-  agency_id       text NOT NULL REFERENCES agencies (id),
-  catalog_item_id text NOT NULL REFERENCES catalog_items (id),
+  agency_id       text NOT NULL,
+  catalog_item_id text NOT NULL,
   mode            text NOT NULL CHECK (mode IN ('test', 'live')),
   nonce           text NOT NULL UNIQUE,
   reusable        boolean NOT NULL,
@@ -38,6 +39,8 @@ CREATE TABLE payment_links (
   deactivated_at  timestamptz,
   created_by      text,
   created_at      timestamptz NOT NULL DEFAULT now(),
+  -- One check per row (a bulk file is thousands), and a link is always of its item's agency.
+  FOREIGN KEY (catalog_item_id, agency_id) REFERENCES catalog_items (id, agency_id),
   CHECK (reusable OR (reference IS NOT NULL AND amount IS NOT NULL)),
   CHECK (NOT reusable OR reference IS NULL)
 );

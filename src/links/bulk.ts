@@ -38,8 +38,11 @@ export interface BulkOptions {
 
 interface Row {
   line: number;
-  cells: Record<string, string>;
+  cells: Cells;
 }
+
+/** A row's cells by column name (the header may order the columns any way). */
+type Cells = Partial<Record<(typeof COLUMNS)[number], string>>;
 
 /** The file's rows by header name, or the problems that make it unreadable (row 1: the header). */
 function readRows(csv: string): { rows: Row[]; problems: RowProblem[] } {
@@ -71,6 +74,7 @@ function readRows(csv: string): { rows: Row[]; problems: RowProblem[] } {
   if (body.length > BULK_MAX_ROWS)
     problems.push({ row: 1, field: 'csv', message: `the file has more than ${BULK_MAX_ROWS} rows` });
   if (problems.length) throw new BulkRefused(problems);
+  const positions = header.map((h, i) => [h as (typeof COLUMNS)[number], i] as const);
   const rows = body.map(({ record, info }) => {
     if (record.length !== header.length)
       problems.push({
@@ -78,7 +82,9 @@ function readRows(csv: string): { rows: Row[]; problems: RowProblem[] } {
         field: 'csv',
         message: `has ${record.length} fields, the header ${header.length}`,
       });
-    return { line: info.lines, cells: Object.fromEntries(header.map((h, i) => [h, record[i] ?? ''])) };
+    const cells: Cells = {};
+    for (const [name, at] of positions) cells[name] = record[at] ?? '';
+    return { line: info.lines, cells };
   });
   return { rows, problems };
 }

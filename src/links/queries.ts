@@ -31,10 +31,13 @@ const COLUMNS = [
   'created_by',
 ] as const;
 
+const SPECIAL = /[\\\t\n\r]/;
+
 /** COPY text format: backslash, tab and line breaks escaped; \N is null. */
 function copyField(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
   const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (!SPECIAL.test(text)) return text;
   return text.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!);
 }
 

@@ -20,7 +20,7 @@ import { freePort } from '../test/helpers/spawn.ts';
 import { benchSchema, cpuSeconds, ROOT, startProcess, stop } from './lib.ts';
 
 const ROWS = Number(process.env.BENCH_LINKS_ROWS ?? 10_000);
-const RUNS = 3;
+const RUNS = 5;
 const TARGET_RATIO = 0.3;
 const PASSWORD = 'bench password 0123456789';
 

@@ -179,6 +179,8 @@ export function linksConsoleRoutes(deps: ConsoleDeps): Router {
                 {t.newLink}
               </a>
               {' · '}
+              <a href="/console/links/bulk">{t.bulk}</a>
+              {' · '}
             </>
           )}
           <a href="/console/links/catalog">{t.catalog}</a>

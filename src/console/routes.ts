@@ -8,6 +8,7 @@ import { type ConsoleDeps, consoleLanguage } from './context.ts';
 import { dashboardRoutes } from './dashboard.tsx';
 import { consoleErrors, consoleNotFound } from './errors.tsx';
 import { linksConsoleRoutes } from './links.tsx';
+import { linksBulkConsoleRoutes } from './links-bulk.tsx';
 import { loginRoutes } from './login.tsx';
 import { multipartForms } from './multipart.ts';
 import { paymentRoutes } from './payments.tsx';
@@ -55,6 +56,7 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
   router.use(reportRoutes(deps));
   router.use(refundRoutes(deps));
   router.use(catalogConsoleRoutes(deps));
+  router.use(linksBulkConsoleRoutes(deps));
   router.use(linksConsoleRoutes(deps));
 
   router.use(consoleNotFound);

@@ -56,7 +56,9 @@ function readRows(csv: string): { rows: Row[]; problems: RowProblem[] } {
     }) as unknown as typeof records;
   } catch (error) {
     const line = (error as { lines?: number }).lines ?? 1;
-    throw new BulkRefused([{ row: line, field: 'csv', message: (error as Error).message }]);
+    throw new BulkRefused([
+      { row: line, field: 'csv', code: 'csv_unreadable', message: (error as Error).message },
+    ]);
   }
   const [head, ...body] = records;
   const header = (head?.record ?? []).map((h) => h.trim().toLowerCase().replace(/\s+/g, '_'));
@@ -66,13 +68,21 @@ function readRows(csv: string): { rows: Row[]; problems: RowProblem[] } {
       problems.push({
         row: 1,
         field: name || '(blank)',
+        code: 'column_unknown',
         message: `is not a column; use ${COLUMNS.join(', ')}`,
       });
   for (const name of REQUIRED)
-    if (!header.includes(name)) problems.push({ row: 1, field: name, message: 'column is missing' });
-  if (body.length === 0) problems.push({ row: 1, field: 'csv', message: 'the file has no rows' });
+    if (!header.includes(name))
+      problems.push({ row: 1, field: name, code: 'column_missing', message: 'column is missing' });
+  if (body.length === 0)
+    problems.push({ row: 1, field: 'csv', code: 'no_rows', message: 'the file has no rows' });
   if (body.length > BULK_MAX_ROWS)
-    problems.push({ row: 1, field: 'csv', message: `the file has more than ${BULK_MAX_ROWS} rows` });
+    problems.push({
+      row: 1,
+      field: 'csv',
+      code: 'too_many_rows',
+      message: `the file has more than ${BULK_MAX_ROWS} rows`,
+    });
   if (problems.length) throw new BulkRefused(problems);
   const positions = header.map((h, i) => [h as (typeof COLUMNS)[number], i] as const);
   const rows = body.map(({ record, info }) => {
@@ -80,6 +90,7 @@ function readRows(csv: string): { rows: Row[]; problems: RowProblem[] } {
       problems.push({
         row: info.lines,
         field: 'csv',
+        code: 'field_count',
         message: `has ${record.length} fields, the header ${header.length}`,
       });
     const cells: Cells = {};
@@ -114,7 +125,8 @@ export async function bulkCreate(deps: LinksDeps, staff: Staff, options: BulkOpt
     if (reference && first !== undefined)
       fieldProblems.push({ field: 'reference', code: 'reference_repeated', message: `repeats row ${first}` });
     else if (reference) seen.set(reference, line);
-    for (const p of fieldProblems) problems.push({ row: line, field: p.field, message: p.message });
+    for (const p of fieldProblems)
+      problems.push({ row: line, field: p.field, code: p.code, message: p.message });
     const link: q.NewLink = {
       id: `plk_${ulid()}`,
       agency_id: item.agency_id,
@@ -136,7 +148,12 @@ export async function bulkCreate(deps: LinksDeps, staff: Staff, options: BulkOpt
     const held = await q.referencesHeld(tx, item.agency_id, mode, [...seen.keys()]);
     for (const { line, link } of links)
       if (held.has(link.reference!) && seen.get(link.reference!) === line)
-        problems.push({ row: line, field: 'reference', message: 'is already held by an active link' });
+        problems.push({
+          row: line,
+          field: 'reference',
+          code: 'reference_held',
+          message: 'is already held by an active link',
+        });
     if (problems.length) throw new BulkRefused(problems.sort((a, b) => a.row - b.row));
     await q.insertLinks(
       tx,

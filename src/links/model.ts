@@ -59,5 +59,7 @@ export class LinkRefused extends Error {
 export interface RowProblem {
   row: number;
   field: string;
+  /** Stable, for the console's words; `message` is the API's English. */
+  code: string;
   message: string;
 }

@@ -137,6 +137,8 @@ describe.skipIf(noBrowser)('payment links in a real browser (Chromium, JavaScrip
     const consoleLinkPage = page.url();
     await page.goto(`${base}/console/links?mode=test`);
     await expectAccessibleAsShown(browser, page);
+    await page.goto(`${base}/console/links/bulk`);
+    await expectAccessibleAsShown(browser, page);
 
     // The citizen opens the link, forgets the reference once, then pays through the sandbox.
     const citizen = await browser.newContext({

@@ -147,3 +147,57 @@ describe('link pages', () => {
     expect((await request(hub.app).get('/console/links')).status).toBe(303);
   });
 });
+
+describe('bulk links page', () => {
+  const upload = (
+    session: Awaited<ReturnType<typeof consoleSession>>,
+    fields: Record<string, string>,
+    csv: string,
+  ) =>
+    session.agent
+      .post('/console/links/bulk')
+      .field('_csrf', session.csrf)
+      .field(fields)
+      .attach('csv', Buffer.from(csv), { filename: 'payers.csv', contentType: 'text/csv' });
+
+  it('turns an uploaded CSV into links (a CSV download) and shows each bad row in the page’s language', async () => {
+    const finance = await consoleSession(hub.app, CONSOLE_STAFF.finance);
+    expect((await finance.agent.get('/console/links/bulk')).status).toBe(200);
+    const item = await itemId('1.002309');
+    const before = await count(hub, 'payment_links');
+    const bad = await upload(
+      finance,
+      { catalog_item: item, mode: 'test' },
+      'reference,payer_name\nHS-K1,An\nHS-K1,Bình\n',
+    );
+    expect(bad.status).toBe(200);
+    expect(bad.text).toContain('Mã hồ sơ trùng với một dòng trước.');
+    expect(bad.text).toContain('<td>3</td>');
+    expect(await count(hub, 'payment_links')).toBe(before);
+    const ok = await upload(
+      finance,
+      { catalog_item: item, mode: 'test' },
+      'reference,payer_name,contact\nHS-K1,An,0912345678\nHS-K2,Bình,\n',
+    );
+    expect(ok.status).toBe(200);
+    expect(ok.headers['content-type']).toMatch(/^text\/csv/);
+    expect(ok.headers['content-disposition']).toContain('payment-links.csv');
+    expect(ok.text.trim().split('\n')).toHaveLength(3);
+    expect(ok.text).toMatch(/HS-K2,Bình,200000,,plk_[0-9A-Z]{26},http:\/\/hub\.test\/l\//);
+    expect(await count(hub, 'payment_links')).toBe(before + 2);
+    const auditor = await consoleSession(hub.app, CONSOLE_STAFF.auditor);
+    expect((await auditor.agent.get('/console/links/bulk')).status).toBe(403);
+    const noCsrf = await finance.agent
+      .post('/console/links/bulk')
+      .field('catalog_item', item)
+      .attach('csv', Buffer.from('reference,payer_name\nHS-K9,An\n'), {
+        filename: 'p.csv',
+        contentType: 'text/csv',
+      });
+    expect(noCsrf.status).toBe(403);
+    const foreign = await consoleSession(hub.app, CONSOLE_STAFF.foreign);
+    const theirs = await upload(foreign, { catalog_item: item }, 'reference,payer_name\nHS-K8,An\n');
+    expect(theirs.text).toContain('href="#f-catalog_item"');
+    expect(await count(hub, 'payment_links')).toBe(before + 2);
+  });
+});

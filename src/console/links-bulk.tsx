@@ -1,4 +1,4 @@
-import { text } from 'node:stream/consumers';
+import type { Readable } from 'node:stream';
 import { type Response, Router } from 'express';
 import { CatalogError, type CatalogItemRow } from '../catalog/model.ts';
 import { listItems } from '../catalog/service.ts';
@@ -93,6 +93,21 @@ function BulkPage(props: {
 
 const MAX_BYTES = 10 * 1024 * 1024;
 
+/** The file as text, or null past MAX_BYTES (read no further: the rest is discarded). */
+async function readBounded(stream: Readable): Promise<string | null> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BYTES) {
+      stream.resume();
+      return null;
+    }
+    parts.push(chunk as Buffer);
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
 /** `/console/links/bulk`: a CSV of payers in, the same CSV with each row's link out (as the admin API's bulk). */
 export function linksBulkConsoleRoutes(deps: ConsoleDeps): Router {
   const { links } = deps.services;
@@ -109,14 +124,13 @@ export function linksBulkConsoleRoutes(deps: ConsoleDeps): Router {
     const t = LINK_WORDS[viewOf(res).lang];
     const form = (req.body ?? {}) as Record<string, string>;
     const upload = uploadOf(res.locals);
-    const csv = upload ? await text(upload.stream) : '';
+    const csv = upload ? await readBounded(upload.stream) : '';
     const again = async (errors: Record<string, string>, rows?: RowProblem[]) =>
       sendPage(
         res,
         <BulkPage res={res} items={await items(res)} values={form} errors={errors} rows={rows} />,
       );
-    if (!csv.trim() || (upload && upload.truncated()) || csv.length > MAX_BYTES)
-      return again({ csv: t.fileRequired });
+    if (!csv?.trim() || upload?.truncated()) return again({ csv: t.fileRequired });
     try {
       const out = await links.bulk(
         staffOfView(res),

@@ -2,6 +2,7 @@
 import { benchConsole } from './console.ts';
 import { benchCreatePayment } from './create-payment.ts';
 import { benchIpn } from './ipn.ts';
+import { benchLinks } from './links.ts';
 import { benchRecon } from './recon.ts';
 import { benchWebhooks } from './webhooks.ts';
 
@@ -10,6 +11,7 @@ const BENCHMARKS: Record<string, () => Promise<boolean>> = {
   console: benchConsole,
   'create-payment': benchCreatePayment,
   ipn: benchIpn,
+  links: benchLinks,
   recon: benchRecon,
   webhooks: benchWebhooks,
 };

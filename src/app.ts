@@ -26,6 +26,8 @@ import { rateLimits } from './http/rate-limit.ts';
 import { jsonBody } from './http/text.ts';
 import { ledgerRoutes } from './ledger/routes.ts';
 import { ledgerService } from './ledger/service.ts';
+import { linksRoutes } from './links/mount.ts';
+import { linksService } from './links/service.ts';
 import { attemptsService } from './payments/attempts.ts';
 import { callbackRoutes } from './payments/callback-routes.ts';
 import { paymentRoutes } from './payments/routes.ts';
@@ -99,7 +101,8 @@ export function createServices(options: Omit<AppOptions, 'logger' | 'rateLimit' 
     settings: options.reconciliation ?? { carryDays: 2, fees: {}, settlementDir: '.payhub/settlements' },
     now: options.now,
   });
-  return { providers, payments, attempts, receipts, bank, webhooks, refunds, ledger, recon };
+  const links = linksService({ db, publicUrl, secretKey: options.secretKey, now: options.now });
+  return { providers, payments, attempts, receipts, bank, webhooks, refunds, ledger, recon, links };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -221,6 +224,8 @@ export function createApp(options: AppOptions, services: Services = createServic
       secureCookies: options.publicUrl.startsWith('https:'),
     }),
   );
+
+  app.use(linksRoutes({ db, payments, links: services.links, secretKey: options.secretKey }));
 
   app.use(notFoundHandler);
   app.use(problemHandler);

@@ -1,6 +1,7 @@
 /** Pieces the console's operations pages share: refusals as pages or field errors, amounts, the ledger preview. */
 import { OpsError } from '../admin/errors.ts';
-import { ApiError } from '../http/problem.ts';
+import { DomainError } from '../errors.ts';
+import { ApiError, problemOf } from '../http/problem.ts';
 import { formatVnd, money } from '../money.ts';
 import { forbidden, notFound } from './errors.tsx';
 import type { Lang } from './i18n.ts';
@@ -14,7 +15,9 @@ export interface Refusal {
 }
 
 /** Another agency's object → 404 page, a role that may not act → 403 page; other refusals go back to the form. */
-export function refusalOf(error: unknown): Refusal {
+export function refusalOf(thrown: unknown): Refusal {
+  // A domain refusal reads as the API would answer it (its status says 404, 403 or other).
+  const error = thrown instanceof DomainError ? problemOf(thrown) : thrown;
   if (error instanceof OpsError || error instanceof ApiError) {
     const kind =
       error instanceof OpsError

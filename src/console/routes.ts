@@ -3,9 +3,12 @@ import express, { Router } from 'express';
 import helmet from 'helmet';
 import { auditRoutes } from './audit.tsx';
 import { bankCreditRoutes } from './bank-credits.tsx';
+import { catalogConsoleRoutes } from './catalog.tsx';
 import { type ConsoleDeps, consoleLanguage } from './context.ts';
 import { dashboardRoutes } from './dashboard.tsx';
 import { consoleErrors, consoleNotFound } from './errors.tsx';
+import { linksConsoleRoutes } from './links.tsx';
+import { linksBulkConsoleRoutes } from './links-bulk.tsx';
 import { loginRoutes } from './login.tsx';
 import { multipartForms } from './multipart.ts';
 import { paymentRoutes } from './payments.tsx';
@@ -52,6 +55,9 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
   router.use(bankCreditRoutes(deps));
   router.use(reportRoutes(deps));
   router.use(refundRoutes(deps));
+  router.use(catalogConsoleRoutes(deps));
+  router.use(linksBulkConsoleRoutes(deps));
+  router.use(linksConsoleRoutes(deps));
 
   router.use(consoleNotFound);
   router.use(consoleErrors);

@@ -72,13 +72,15 @@ function crossFieldErrors(body: PaymentCreate, today: string): FieldError[] {
 }
 
 /** https only, except http://localhost for a test key; and the origin must be on the agency's list. */
-function checkReturnUrl(value: string, principal: Principal): void {
+function checkReturnUrl(value: string, principal: Principal, hubOrigin: string): void {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     throw domainErrors.invalid([{ field: 'return_url', message: 'is not a URL' }]);
   }
+  // The hub's own pages (a payment link's closing page) are no open redirect.
+  if (url.origin === hubOrigin && !url.username && !url.password) return;
   const localhost = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
   const schemeOk =
     url.protocol === 'https:' || (url.protocol === 'http:' && localhost && principal.mode === 'test');
@@ -221,14 +223,14 @@ export async function createPayment(
   principal: Principal,
   body: PaymentCreate,
   claim: Claim | undefined,
-  origin: { ip: string | null; requestId: string | null; action: string },
+  origin: { ip: string | null; requestId: string | null; action: string; actorType?: 'api_key' | 'system' },
 ): Promise<StoredResponse & { audited?: boolean }> {
   const { db, publicUrl } = deps;
   const createdAt = deps.now();
   const today = localDate(createdAt);
   const errors = crossFieldErrors(body, today);
   if (errors.length) throw domainErrors.invalid(errors);
-  checkReturnUrl(body.return_url, principal);
+  checkReturnUrl(body.return_url, principal, new URL(publicUrl).origin);
   if (body.budget && !(await deps.isTreasuryAccount(body.budget.treasury_account as string))) {
     throw new DomainError(
       'unknown_budget_code',

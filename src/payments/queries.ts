@@ -55,7 +55,14 @@ const INSERT_COLUMNS = `${COLUMNS.join(', ')}, updated_at`;
 export interface PaymentInsert {
   row: NewPaymentRow;
   claim?: { key: string; requestHash: string; status: number; body: unknown };
-  audit: { actorId: string; action: string; ip: string | null; requestId: string | null };
+  audit: {
+    actorId: string;
+    action: string;
+    ip: string | null;
+    requestId: string | null;
+    /** Default api_key; a payment link's payment is the hub's own (system) write. */
+    actorType?: 'api_key' | 'system';
+  };
 }
 
 /**
@@ -72,6 +79,7 @@ export async function insertPayments(db: Queryable, inserts: readonly PaymentIns
     request_hash: claim?.requestHash ?? null,
     response_status: claim?.status ?? null,
     response_body: claim?.body ?? null,
+    actor_type: audit.actorType ?? 'api_key',
     actor_id: audit.actorId,
     action: audit.action,
     ip: audit.ip,
@@ -81,7 +89,7 @@ export async function insertPayments(db: Queryable, inserts: readonly PaymentIns
     `WITH i AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS i (
          ${COLUMNS.map((c) => `${c} ${COLUMN_TYPES[c]}`).join(', ')}, ord integer, idempotency_key text,
-         request_hash text, response_status integer, response_body jsonb, actor_id text, action text,
+         request_hash text, response_status integer, response_body jsonb, actor_type text, actor_id text, action text,
          ip text, request_id text)
      ), claim AS (
        ${claimStatement({
@@ -103,7 +111,7 @@ export async function insertPayments(db: Queryable, inserts: readonly PaymentIns
      ), audited AS (
        INSERT INTO audit_log (actor_type, actor_id, action, object_type, object_id, agency_id, mode, ip,
                               request_id, details)
-       SELECT 'api_key', i.actor_id, i.action, 'payment', i.id, i.agency_id, i.mode, i.ip, i.request_id,
+       SELECT i.actor_type, i.actor_id, i.action, 'payment', i.id, i.agency_id, i.mode, i.ip, i.request_id,
               jsonb_build_object('status', 201)
          FROM inserted JOIN i ON i.id = inserted.id
      )

@@ -109,7 +109,12 @@ export function paymentsService(deps: PaymentsDeps) {
       principal: Principal,
       body: PaymentCreate,
       claim: Claim | undefined,
-      origin: { ip: string | null; requestId: string | null; action: string },
+      origin: {
+        ip: string | null;
+        requestId: string | null;
+        action: string;
+        actorType?: 'api_key' | 'system';
+      },
     ) => createPayment(creating, principal, body, claim, origin),
     get: (principal: Principal, id: string) => getPayment(read, principal, id),
     list: (principal: Principal, filter: q.ListFilter) => listPayments(read, principal, filter),

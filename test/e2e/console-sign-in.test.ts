@@ -59,7 +59,7 @@ describe.skipIf(noBrowser)('console sign-in in a real browser (Chromium, JavaScr
     await browserSignIn(page, base, CONSOLE_STAFF.finance);
     expect(await page.locator('header').textContent()).toContain(CONSOLE_STAFF.finance);
     expect(await page.locator('header').textContent()).toContain('PROV-A');
-    expect(await page.locator('nav[aria-label] a[aria-current=page]').textContent()).toBe('Tổng quan');
+    expect(await page.locator('nav.console-nav a[aria-current=page]').textContent()).toBe('Tổng quan');
     await expectAccessibleAsShown(browser, page);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'console-dashboard-vi-phone.png'), fullPage: true });
 

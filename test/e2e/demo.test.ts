@@ -141,6 +141,8 @@ describe.skipIf(noBrowser)('npm start on an empty data folder: the demo pays by 
     await page.getByLabel(/VNPAY/).check();
     await page.getByRole('button', { name: /^Thanh toán / }).click();
     await page.waitForURL(/\/paymentv2\/vpcpay\.html/);
+    // The choice went on to VNPay (vnp_Locale=vn): its page is in Vietnamese too.
+    expect(await page.locator('html').getAttribute('lang')).toBe('vi');
     await shot(page, 'vnpay-simulator');
     await page.getByRole('button', { name: 'Thanh toán', exact: true }).click();
     await page.waitForURL(new RegExp(`^${base}/checkout/[^/?]+$`));

@@ -107,15 +107,17 @@ export function errorPage(error: PayPageError): string {
 <body><h1>Thông báo</h1><p id="code">code=${escapeHtml(error.code)}</p><p id="message">${escapeHtml(error.message)}</p></body></html>`;
 }
 
+/** VNPay's payment page in the language the merchant asked for (vnp_Locale vn or en). */
 export function orderPage(order: SimOrder): string {
+  const en = order.locale === 'en';
   const dong = (order.amount / 100n).toString();
   const form = (action: string, label: string) =>
     `<form method="post" action="/paymentv2/simulate"><input type="hidden" name="txnRef" value="${escapeHtml(order.txnRef)}">` +
     `<input type="hidden" name="action" value="${action}"><button type="submit">${label}</button></form>`;
-  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Cổng thanh toán VNPAY (simulator)</title></head>
-<body><h1>Thanh toán qua Ngân hàng NCB</h1>
-<p>Đơn hàng: <span id="txnRef">${escapeHtml(order.txnRef)}</span></p>
-<p>Số tiền: <span id="amount">${dong}</span> VND</p>
-<p>Nội dung: <span id="orderInfo">${escapeHtml(order.orderInfo)}</span></p>
-${form('pay', 'Thanh toán')}${form('cancel', 'Hủy thanh toán')}</body></html>`;
+  return `<!doctype html><html lang="${en ? 'en' : 'vi'}"><head><meta charset="utf-8"><title>${en ? 'VNPAY payment gateway' : 'Cổng thanh toán VNPAY'} (simulator)</title></head>
+<body><h1>${en ? 'Pay with NCB bank' : 'Thanh toán qua Ngân hàng NCB'}</h1>
+<p>${en ? 'Order' : 'Đơn hàng'}: <span id="txnRef">${escapeHtml(order.txnRef)}</span></p>
+<p>${en ? 'Amount' : 'Số tiền'}: <span id="amount">${dong}</span> VND</p>
+<p>${en ? 'Description' : 'Nội dung'}: <span id="orderInfo">${escapeHtml(order.orderInfo)}</span></p>
+${form('pay', en ? 'Pay' : 'Thanh toán')}${form('cancel', en ? 'Cancel payment' : 'Hủy thanh toán')}</body></html>`;
 }

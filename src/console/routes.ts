@@ -1,6 +1,8 @@
 import path from 'node:path';
 import express, { Router } from 'express';
 import helmet from 'helmet';
+import { agencyRoutes } from './admin-agencies.tsx';
+import { userRoutes } from './admin-users.tsx';
 import { bankCreditRoutes } from './bank-credits.tsx';
 import { type ConsoleDeps, consoleLanguage } from './context.ts';
 import { dashboardRoutes } from './dashboard.tsx';
@@ -48,6 +50,8 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
   router.use(bankCreditRoutes(deps));
   router.use(reportRoutes(deps));
   router.use(refundRoutes(deps));
+  router.use(agencyRoutes(deps));
+  router.use(userRoutes(deps));
 
   router.use(consoleNotFound);
   router.use(consoleErrors);

@@ -178,6 +178,7 @@ export function createApp(options: AppOptions, services: Services = createServic
       services,
       secretKey: options.secretKey,
       secureCookies: options.publicUrl.startsWith('https:'),
+      publicUrl: options.publicUrl,
       now: options.now,
     }),
   );

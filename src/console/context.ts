@@ -11,6 +11,8 @@ export interface ConsoleDeps {
   secretKey: string;
   /** Secure cookies unless the hub is served over plain http (local development, tests). */
   secureCookies: boolean;
+  /** PAYHUB_PUBLIC_URL: links that leave the console (a receipt's verification page). */
+  publicUrl: string;
   now?: () => Date;
 }
 

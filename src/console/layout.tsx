@@ -206,3 +206,46 @@ export function Pager(props: { nextHref: string | null; firstHref?: string }) {
     </nav>
   );
 }
+
+/** A labelled select that keeps the chosen value and shows its error next to it. */
+export function SelectField(props: {
+  name: string;
+  label: string;
+  value?: string;
+  error?: string;
+  options: { value: string; label: string }[];
+}) {
+  const id = `f-${props.name}`;
+  return (
+    <div class={props.error ? 'field field-error' : 'field'}>
+      <label for={id}>{props.label}</label>
+      {props.error && (
+        <p class="error-message" id={`${id}-error`}>
+          {props.error}
+        </p>
+      )}
+      <select
+        id={id}
+        name={props.name}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={props.error ? `${id}-error` : undefined}
+      >
+        {props.options.map((o) => (
+          <option key={o.value} value={o.value} selected={o.value === (props.value ?? '')}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** A wide table's scrolling box on a phone: focusable and named, so the keyboard can scroll it too. */
+export function TableWrap(props: { label: string; children: ComponentChildren }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take focus to scroll by keyboard
+    <section class="table-wrap" tabIndex={0} aria-label={props.label}>
+      {props.children}
+    </section>
+  );
+}

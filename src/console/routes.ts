@@ -3,12 +3,14 @@ import express, { Router } from 'express';
 import helmet from 'helmet';
 import { agencyRoutes } from './admin-agencies.tsx';
 import { userRoutes } from './admin-users.tsx';
+import { auditRoutes } from './audit.tsx';
 import { bankCreditRoutes } from './bank-credits.tsx';
 import { type ConsoleDeps, consoleLanguage } from './context.ts';
 import { dashboardRoutes } from './dashboard.tsx';
 import { consoleErrors, consoleNotFound } from './errors.tsx';
 import { loginRoutes } from './login.tsx';
 import { multipartForms } from './multipart.ts';
+import { paymentRoutes } from './payments.tsx';
 import { reconciliationRoutes } from './reconciliation.tsx';
 import { refundRoutes } from './refunds.tsx';
 import { reportRoutes } from './reports.tsx';
@@ -46,6 +48,8 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
 
   router.use(requireSession(deps));
   router.use(dashboardRoutes(deps));
+  router.use(paymentRoutes(deps));
+  router.use(auditRoutes(deps));
   router.use(reconciliationRoutes(deps));
   router.use(bankCreditRoutes(deps));
   router.use(reportRoutes(deps));

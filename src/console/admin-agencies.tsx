@@ -19,7 +19,7 @@ import { adminWords } from './admin-text.ts';
 import { type ConsoleDeps, queryOf, staffOfView, viewOf } from './context.ts';
 import { sendPage } from './errors.tsx';
 import { WORDS } from './i18n.ts';
-import { ConsolePage, type FieldErrors } from './layout.tsx';
+import { ConsolePage, type FieldErrors, TableWrap } from './layout.tsx';
 import { asPage, field, refusalOf } from './ops.tsx';
 import { requireRole } from './session.ts';
 
@@ -101,7 +101,7 @@ export function agencyRoutes(deps: ConsoleDeps): Router {
     sendPage(
       res,
       <ConsolePage view={view} title={WORDS[view.lang].pages.agencies} nav="agencies">
-        <div class="table-wrap">
+        <TableWrap label={t.agencies}>
           <table>
             <caption class="visually-hidden">{t.agencies}</caption>
             <thead>
@@ -125,7 +125,7 @@ export function agencyRoutes(deps: ConsoleDeps): Router {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       </ConsolePage>,
     );
   });

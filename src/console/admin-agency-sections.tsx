@@ -3,7 +3,7 @@ import { ADAPTERS } from '../../adapters/index.ts';
 import type { apiKeysFor, providerSettingsFor, webhookEndpointsFor } from '../admin/agencies.ts';
 import { adminWords } from './admin-text.ts';
 import { formatDateTime, type Lang } from './i18n.ts';
-import { ErrorSummary, Field, type FieldErrors, PostForm } from './layout.tsx';
+import { ErrorSummary, Field, type FieldErrors, PostForm, TableWrap } from './layout.tsx';
 import { opsWords } from './ops-text.ts';
 
 type Keys = Awaited<ReturnType<typeof apiKeysFor>>;
@@ -52,7 +52,7 @@ export function KeysSection({
       {keys.length === 0 ? (
         <p>{t.none}</p>
       ) : (
-        <div class="table-wrap">
+        <TableWrap label={t.keys}>
           <table>
             <caption class="visually-hidden">{t.keys}</caption>
             <thead>
@@ -86,7 +86,7 @@ export function KeysSection({
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <h3>{t.newKey}</h3>
       <PostForm action={`/console/agencies/${code}/keys`}>

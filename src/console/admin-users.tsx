@@ -7,7 +7,15 @@ import { adminWords } from './admin-text.ts';
 import { type ConsoleDeps, queryOf, staffOfView, viewOf } from './context.ts';
 import { sendPage } from './errors.tsx';
 import { formatDateTime, type Lang, WORDS } from './i18n.ts';
-import { ConsolePage, ErrorSummary, Field, type FieldErrors, PostForm, useWords } from './layout.tsx';
+import {
+  ConsolePage,
+  ErrorSummary,
+  Field,
+  type FieldErrors,
+  PostForm,
+  TableWrap,
+  useWords,
+} from './layout.tsx';
 import { field, refusalOf } from './ops.tsx';
 import { opsWords } from './ops-text.ts';
 import { requireRole } from './session.ts';
@@ -80,7 +88,8 @@ export function userRoutes(deps: ConsoleDeps): Router {
           </p>
         )}
         <ErrorSummary errors={errors} />
-        <div class="table-wrap" id="f-user">
+        <span id="f-user" />
+        <TableWrap label={t.users}>
           <table>
             <caption class="visually-hidden">{t.users}</caption>
             <thead>
@@ -132,7 +141,7 @@ export function userRoutes(deps: ConsoleDeps): Router {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
         <h2>{t.newUser}</h2>
         <PostForm action="/console/users">
           <Field

@@ -12,7 +12,15 @@ import {
 import { type ConsoleDeps, href, queryOf, staffOfView, viewOf } from './context.ts';
 import { sendPage } from './errors.tsx';
 import { formatDateTime, type Lang, WORDS, words } from './i18n.ts';
-import { ConsolePage, CsrfField, ErrorSummary, Field, type FieldErrors, Pager } from './layout.tsx';
+import {
+  ConsolePage,
+  CsrfField,
+  ErrorSummary,
+  Field,
+  type FieldErrors,
+  Pager,
+  TableWrap,
+} from './layout.tsx';
 import {
   Amount,
   asPage,
@@ -255,7 +263,7 @@ export function bankCreditRoutes(deps: ConsoleDeps): Router {
     sendPage(
       res,
       <ConsolePage view={view} title={WORDS[view.lang].pages.bankCredits} nav="bankCredits">
-        <div class="table-wrap">
+        <TableWrap label={t.credits}>
           <table>
             <caption>{t.credits}</caption>
             <thead>
@@ -287,7 +295,7 @@ export function bankCreditRoutes(deps: ConsoleDeps): Router {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
         {page.data.length === 0 && <p>{WORDS[view.lang].none}</p>}
         <Pager nextHref={next} />
       </ConsolePage>,

@@ -16,7 +16,7 @@ import { BreakTable } from './break-table.tsx';
 import { type ConsoleDeps, href, queryOf, staffOfView, viewOf } from './context.ts';
 import { sendPage } from './errors.tsx';
 import { formatCount, type Lang } from './i18n.ts';
-import { ConsolePage, ErrorSummary, Field, type FieldErrors, Pager } from './layout.tsx';
+import { ConsolePage, ErrorSummary, Field, type FieldErrors, Pager, TableWrap } from './layout.tsx';
 import { Amount, asPage, field, fields, refusalOf } from './ops.tsx';
 import { opsWords } from './ops-text.ts';
 import { reconWords } from './reconciliation-text.ts';
@@ -181,7 +181,7 @@ async function showBreaks(deps: ConsoleDeps, req: Request, res: Response, runId?
               </>
             )}
           </dl>
-          <div class="table-wrap">
+          <TableWrap label={t.summary}>
             <table>
               <caption class="visually-hidden">{t.summary}</caption>
               <thead>
@@ -209,7 +209,7 @@ async function showBreaks(deps: ConsoleDeps, req: Request, res: Response, runId?
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         </section>
       )}
       <h2>{t.breaks}</h2>

@@ -4,6 +4,7 @@ import { ApiError } from '../http/problem.ts';
 import { formatVnd, money } from '../money.ts';
 import { forbidden, notFound } from './errors.tsx';
 import type { Lang } from './i18n.ts';
+import { TableWrap } from './layout.tsx';
 import { opsWords } from './ops-text.ts';
 
 /** What a refused action shows on its form: errors by field, or a sentence for the summary. */
@@ -71,7 +72,7 @@ export function LedgerPreview({
   return (
     <section aria-label={caption ?? t.ledgerPreview}>
       {entries.map((entry, n) => (
-        <div class="table-wrap" key={String(n)}>
+        <TableWrap label={caption ?? t.ledgerPreview} key={String(n)}>
           <table class="ledger-preview">
             <caption>
               {caption ?? t.ledgerPreview} {entries.length > 1 ? `(${n + 1}/${entries.length})` : ''} —{' '}
@@ -103,7 +104,7 @@ export function LedgerPreview({
               })}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       ))}
     </section>
   );

@@ -10,7 +10,15 @@ import { breakRoutes } from './breaks.tsx';
 import { type ConsoleDeps, href, queryOf, staffOfView, viewOf } from './context.ts';
 import { sendPage } from './errors.tsx';
 import { formatCount, formatDateTime, WORDS } from './i18n.ts';
-import { ConsolePage, CsrfField, ErrorSummary, Field, type FieldErrors, Pager } from './layout.tsx';
+import {
+  ConsolePage,
+  CsrfField,
+  ErrorSummary,
+  Field,
+  type FieldErrors,
+  Pager,
+  TableWrap,
+} from './layout.tsx';
 import { type UploadedFile, uploadOf } from './multipart.ts';
 import { field, refusalOf } from './ops.tsx';
 import { opsWords } from './ops-text.ts';
@@ -123,7 +131,7 @@ function RunsPage(props: {
           {o.apply}
         </button>
       </form>
-      <div class="table-wrap">
+      <TableWrap label={t.runs}>
         <table>
           <caption class="visually-hidden">{t.runs}</caption>
           <thead>
@@ -162,7 +170,7 @@ function RunsPage(props: {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       {props.runs.length === 0 && <p>{WORDS[lang].none}</p>}
       <Pager nextHref={props.next} />
     </ConsolePage>

@@ -17,7 +17,7 @@ import {
 import { KeysSection, ProvidersSection, WebhooksSection } from './admin-agency-sections.tsx';
 import { adminWords } from './admin-text.ts';
 import { type ConsoleDeps, queryOf, staffOfView, viewOf } from './context.ts';
-import { sendPage } from './errors.tsx';
+import { notFound, sendPage } from './errors.tsx';
 import { WORDS } from './i18n.ts';
 import { ConsolePage, type FieldErrors, TableWrap } from './layout.tsx';
 import { asPage, field, refusalOf } from './ops.tsx';
@@ -156,7 +156,7 @@ export function agencyRoutes(deps: ConsoleDeps): Router {
     const provider = req.params.provider as string;
     const adapter = ADAPTERS.find((a) => a.name === provider);
     await agencyFor(deps.db, staffOfView(res), code).catch(asPage);
-    if (!adapter) return showAgency(res, code, {}, 404);
+    if (!adapter) throw notFound();
     const settings = Object.fromEntries(
       adapter.credentialNames.map((n) => [n, field(req.body, `${provider}-${n}`)]),
     );
@@ -165,12 +165,10 @@ export function agencyRoutes(deps: ConsoleDeps): Router {
     } catch (error) {
       refusalOf(error);
       const t = adminWords(viewOf(res).lang);
-      return showAgency(
-        res,
-        code,
-        { editing: provider, providerErrors: { [`${provider}-settings`]: t.settingsRequired } },
-        400,
-      );
+      return showAgency(res, code, {
+        editing: provider,
+        providerErrors: { [`${provider}-settings`]: t.settingsRequired },
+      });
     }
     res.redirect(303, `/console/agencies/${code}?done=saved`);
   });
@@ -191,12 +189,10 @@ export function agencyRoutes(deps: ConsoleDeps): Router {
     } catch (error) {
       const refusal = refusalOf(error);
       const detail = refusal.fields.url;
-      await showAgency(
-        res,
-        code,
-        { url, webhookErrors: { url: detail ? `${t.urlInvalid}: ${detail}` : t.urlInvalid } },
-        400,
-      );
+      await showAgency(res, code, {
+        url,
+        webhookErrors: { url: detail ? `${t.urlInvalid}: ${detail}` : t.urlInvalid },
+      });
     }
   });
 

@@ -197,7 +197,7 @@ export function userRoutes(deps: ConsoleDeps): Router {
     const input = inputOf(req.body);
     const password = field(req.body, 'password');
     const errors = checkUser(lang, input, password);
-    if (Object.keys(errors).length > 0) return showUsers(res, input, errors, 400);
+    if (Object.keys(errors).length > 0) return showUsers(res, input, errors);
     try {
       await createUserFor(deps.db, staffOfView(res), {
         email: input.email,
@@ -207,7 +207,7 @@ export function userRoutes(deps: ConsoleDeps): Router {
         password,
       });
     } catch (error) {
-      return showUsers(res, input, translated(lang, error), 400);
+      return showUsers(res, input, translated(lang, error));
     }
     res.redirect(303, '/console/users?done=created');
   });
@@ -216,7 +216,7 @@ export function userRoutes(deps: ConsoleDeps): Router {
     try {
       await disableUserFor(deps.db, staffOfView(res), req.params.id as string);
     } catch (error) {
-      return showUsers(res, blank, translated(viewOf(res).lang, error), 409);
+      return showUsers(res, blank, translated(viewOf(res).lang, error));
     }
     res.redirect(303, '/console/users?done=disabled');
   });
@@ -225,7 +225,7 @@ export function userRoutes(deps: ConsoleDeps): Router {
     const lang = viewOf(res).lang;
     const input = inputOf(req.body);
     const errors = checkUser(lang, input);
-    if (Object.keys(errors).length > 0) return showUsers(res, blank, errors, 400);
+    if (Object.keys(errors).length > 0) return showUsers(res, blank, errors);
     try {
       await changeUserFor(deps.db, staffOfView(res), req.params.id as string, {
         role: input.role,
@@ -233,7 +233,7 @@ export function userRoutes(deps: ConsoleDeps): Router {
         hub_wide: input.hub_wide || undefined,
       });
     } catch (error) {
-      return showUsers(res, blank, translated(lang, error), 400);
+      return showUsers(res, blank, translated(lang, error));
     }
     res.redirect(303, '/console/users?done=changed');
   });

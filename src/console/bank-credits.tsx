@@ -162,6 +162,12 @@ function CreditPage(props: {
         <dt>{t.detail}</dt>
         <dd>{c.detail ?? '—'}</dd>
       </dl>
+      {props.refusal && (
+        <div class="error-summary" role="alert">
+          <h2>{t.notPossible}</h2>
+          <p>{props.refusal}</p>
+        </div>
+      )}
       {props.preview ? (
         <section aria-labelledby="check-title">
           <h2 id="check-title">{o.checkTitle}</h2>
@@ -200,12 +206,6 @@ function CreditPage(props: {
           <section aria-labelledby="act-title">
             <h2 id="act-title">{t.act}</h2>
             <ErrorSummary errors={props.errors} />
-            {props.refusal && (
-              <div class="error-summary" role="alert">
-                <h2>{t.notPossible}</h2>
-                <p>{props.refusal}</p>
-              </div>
-            )}
             <form method="post" action={path} novalidate>
               <CsrfField />
               <fieldset class={props.errors.action ? 'field field-error' : 'field'} id="f-action">
@@ -319,7 +319,7 @@ export function bankCreditRoutes(deps: ConsoleDeps): Router {
     };
     const errors = check(viewOf(res).lang, input);
     if (Object.keys(errors).length > 0)
-      return sendPage(res, <CreditPage res={res} credit={credit} input={input} errors={errors} />, 400);
+      return sendPage(res, <CreditPage res={res} credit={credit} input={input} errors={errors} />);
     const action = input.action as CreditAction;
     try {
       if (field(req.body, 'step') !== 'apply') {
@@ -359,7 +359,6 @@ export function bankCreditRoutes(deps: ConsoleDeps): Router {
           errors={refusal.fields}
           refusal={named ? undefined : refusal.detail}
         />,
-        409,
       );
     }
     res.redirect(303, `/console/bank-credits/${id}?done=1`);

@@ -317,7 +317,6 @@ export function breakRoutes(deps: ConsoleDeps): Router {
           />
         )}
       </ConsolePage>,
-      apply || Object.keys(errors).length === 0 ? 200 : 400,
     );
   });
 

@@ -1,4 +1,8 @@
-/** Pieces the console's operations pages share: refusals as pages or field errors, amounts, the ledger preview. */
+/**
+ * Pieces the console's operations pages share: refusals as pages or field errors, amounts, the
+ * ledger preview. A form shown again with its errors is a 200 page, as GOV.UK's services do (a
+ * browser logs no failed load); only a page that is not theirs (404) or not their role's (403) fails.
+ */
 import { OpsError } from '../admin/errors.ts';
 import { ApiError } from '../http/problem.ts';
 import { formatVnd, money } from '../money.ts';

@@ -228,7 +228,7 @@ export function reconciliationRoutes(deps: ConsoleDeps): Router {
     if (!file?.name) form.errors.file = t.fileRequired;
     if (Object.keys(form.errors).length > 0) {
       await discard(res);
-      return showRuns(deps, res, form, 400);
+      return showRuns(deps, res, form);
     }
     let outcome: Awaited<ReturnType<typeof uploadSettlement>>;
     try {
@@ -242,7 +242,7 @@ export function reconciliationRoutes(deps: ConsoleDeps): Router {
       await discard(res);
       const refusal = refusalOf(error);
       form.errors = { file: refusal.detail, ...refusal.fields };
-      return showRuns(deps, res, form, 422);
+      return showRuns(deps, res, form);
     }
     // A rejected file is a run too (kept nothing of the file): its page says why.
     res.redirect(303, `/console/reconciliation/runs/${outcome.rejected ? outcome.runId : outcome.run.id}`);

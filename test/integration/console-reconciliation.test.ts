@@ -90,6 +90,10 @@ describe('settlement-file upload from the console (multipart, no JavaScript)', (
     expect(page.status).toBe(200);
     expect(page.text).toContain('Hoàn tất');
     expect(page.text).toContain('Lệch số tiền');
+    const { rows } = await hub.db.query<{ object_id: string }>(
+      "SELECT object_id FROM audit_log WHERE action = 'reconciliation.upload'",
+    );
+    expect(rows.map((r) => r.object_id)).toEqual([runId]);
     const list = await as('admin').agent.get('/console/reconciliation');
     expect(list.text).toContain(`/console/reconciliation/runs/${runId}`);
   });

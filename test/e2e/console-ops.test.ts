@@ -214,4 +214,40 @@ describe.skipIf(noBrowser)('the console’s operations pages in Chromium with Ja
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('every operations page, in English at desktop width and in Vietnamese on a phone, is accessible and error-free', async () => {
+    const pages = [
+      '/console/reconciliation',
+      '/console/reconciliation/breaks?status=any',
+      '/console/bank-credits',
+      `/console/reports?business_date=${D}&mode=test`,
+      '/console/refunds',
+      '/console/users',
+      '/console/agencies',
+      '/console/agencies/PROV-A',
+    ];
+    for (const [lang, viewport] of [
+      ['en', { width: 1280, height: 900 }],
+      ['vi', { width: 390, height: 844 }],
+    ] as const) {
+      const context = await browser.newContext({ javaScriptEnabled: false, bypassCSP: true, viewport });
+      const page = await context.newPage();
+      const errors = collectConsoleErrors(page);
+      await browserSignIn(page, base, CONSOLE_STAFF.admin);
+      await page.goto(`${base}/console?lang=${lang}`);
+      for (const path of pages) {
+        await page.goto(`${base}${path}`);
+        expect(await page.locator('html').getAttribute('lang'), path).toBe(lang);
+        expect(await page.locator('h1').count(), path).toBe(1);
+        await expectAccessibleAsShown(browser, page);
+        const name = path
+          .replace(/^\/console\//, '')
+          .replace(/[^a-z0-9]+/gi, '-')
+          .replace(/-+$/, '');
+        await shot(page, `console-${name}-${lang}-${viewport.width < 600 ? 'phone' : 'desktop'}`);
+      }
+      expect(errors).toEqual([]);
+      await context.close();
+    }
+  }, 180_000);
 });

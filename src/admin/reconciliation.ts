@@ -2,6 +2,7 @@
  * Reconciliation as staff see it, shared by `/admin/v1` and `/console`: runs and their lines
  * within the staff member's scope, settlement-file uploads, breaks, and resolving them.
  */
+import { audit } from '../audit/service.ts';
 import type { Db } from '../db/port.ts';
 import { summarize } from '../reconciliation/matching.ts';
 import type { RunRow } from '../reconciliation/model.ts';
@@ -133,6 +134,21 @@ export async function uploadSettlement(
       fileName: request.fileName,
     })
     .catch(opsErrorOf);
+  // The ingest kept the run (a rejected one too): who uploaded which file, for the audit log.
+  await audit(ops.db, {
+    actorType: 'staff',
+    actorId: staff.id,
+    action: 'reconciliation.upload',
+    objectType: 'reconciliation_run',
+    objectId: result.run.id,
+    details: {
+      provider: request.provider,
+      business_date: request.date,
+      file_name: request.fileName ?? null,
+      status: result.run.status,
+      idempotent: result.idempotent,
+    },
+  });
   if (result.run.status === 'rejected')
     return { rejected: true, runId: result.run.id, rejection: result.run.rejection! };
   return { rejected: false, run: (await runView(ops.db, result.run, staff))!, idempotent: result.idempotent };

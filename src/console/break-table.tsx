@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { itemJson } from '../admin/view.ts';
 import { formatDateTime, type Lang, WORDS } from './i18n.ts';
-import { CsrfField } from './layout.tsx';
+import { CsrfField, TableWrap } from './layout.tsx';
 import { Amount } from './ops.tsx';
 import { opsWords } from './ops-text.ts';
 import { reconWords } from './reconciliation-text.ts';
@@ -24,7 +24,7 @@ export function BreakTable(props: {
   const o = opsWords(props.lang);
   if (props.items.length === 0) return <p>{WORDS[props.lang].none}</p>;
   const table = (
-    <div class="table-wrap">
+    <TableWrap label={t.breaks}>
       <table>
         <caption class="visually-hidden">{t.breaks}</caption>
         <thead>
@@ -82,7 +82,7 @@ export function BreakTable(props: {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
   if (!props.selectable) return table;
   return (

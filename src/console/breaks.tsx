@@ -1,149 +1,20 @@
 /** A run's page and the breaks list: filters (provider, day, category, amount, age), cursor pages, bulk resolution. */
 import type { Request, Response } from 'express';
 import { Router } from 'express';
-import { allAdapters } from '../../adapters/index.ts';
-import {
-  type BreakQuery,
-  listItemsFor,
-  previewItemFor,
-  resolveItem,
-  runFor,
-} from '../admin/reconciliation.ts';
-import { isCalendarDate } from '../dates.ts';
-import { CATEGORIES, ITEM_STATUSES } from '../reconciliation/rules.ts';
+import { listItemsFor, previewItemFor, resolveItem, runFor } from '../admin/reconciliation.ts';
+import { Filters, filterOf } from './break-filters.tsx';
 import type { ItemView } from './break-table.tsx';
 import { BreakTable } from './break-table.tsx';
 import { type ConsoleDeps, href, queryOf, staffOfView, viewOf } from './context.ts';
 import { sendPage } from './errors.tsx';
-import { formatCount, type Lang } from './i18n.ts';
-import { ConsolePage, ErrorSummary, Field, type FieldErrors, Pager } from './layout.tsx';
+import { formatCount } from './i18n.ts';
+import { ConsolePage, ErrorSummary, Pager, TableWrap } from './layout.tsx';
 import { Amount, asPage, field, fields, refusalOf } from './ops.tsx';
 import { opsWords } from './ops-text.ts';
 import { reconWords } from './reconciliation-text.ts';
 import { itemRoutes } from './resolve.tsx';
 import { ConfirmResolution, checkResolveInput, ResolveFields, type ResolveInput } from './resolve-form.tsx';
 import { writer } from './session.ts';
-
-type Filter = Record<string, string>;
-
-/** The list's filters from the query, checked; a bad value is shown next to its field and not applied. */
-function filterOf(lang: Lang, q: Filter) {
-  const t = reconWords(lang);
-  const errors: FieldErrors = {};
-  const whole = (name: string, message: string, max = 999_999_999_999) => {
-    const v = q[name];
-    if (!v) return undefined;
-    if (!/^[0-9]{1,13}$/.test(v) || Number(v) > max) {
-      errors[name] = message;
-      return undefined;
-    }
-    return v;
-  };
-  const query: BreakQuery = {
-    category: (CATEGORIES as readonly string[]).includes(q.category ?? '') ? q.category : undefined,
-    status:
-      q.status === 'any'
-        ? undefined
-        : (ITEM_STATUSES as readonly string[]).includes(q.status ?? '')
-          ? q.status
-          : 'open',
-    provider: allAdapters().some((a) => a.name === q.provider) ? q.provider : undefined,
-    date: q.business_date && isCalendarDate(q.business_date) ? q.business_date : undefined,
-    minAmount: whole('min_amount', t.amountInvalid),
-    maxAmount: whole('max_amount', t.amountInvalid),
-    minAgeDays: whole('min_age', t.ageInvalid, 3650) === undefined ? undefined : Number(q.min_age),
-    limit: 50,
-    startingAfter: q.after,
-  };
-  if (q.business_date && !query.date) errors.business_date = t.dateInvalid;
-  return { query, errors };
-}
-
-function Filters({
-  lang,
-  q,
-  errors,
-  action,
-  withRun,
-}: {
-  lang: Lang;
-  q: Filter;
-  errors: FieldErrors;
-  action: string;
-  withRun: boolean;
-}) {
-  const t = reconWords(lang);
-  const o = opsWords(lang);
-  return (
-    <form method="get" action={action} class="filters">
-      <ErrorSummary errors={errors} />
-      {!withRun && (
-        <>
-          <div class="field">
-            <label for="f-provider">{o.provider}</label>
-            <select id="f-provider" name="provider">
-              <option value="">{o.any}</option>
-              {allAdapters().map((a) => (
-                <option value={a.name} selected={q.provider === a.name}>
-                  {a.name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <Field
-            name="business_date"
-            type="date"
-            label={o.day}
-            value={q.business_date}
-            error={errors.business_date}
-          />
-        </>
-      )}
-      <div class="field">
-        <label for="f-category">{t.category}</label>
-        <select id="f-category" name="category">
-          <option value="">{o.any}</option>
-          {CATEGORIES.map((c) => (
-            <option value={c} selected={q.category === c}>
-              {t.categories[c]}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div class="field">
-        <label for="f-status">{t.itemStatus}</label>
-        <select id="f-status" name="status">
-          {ITEM_STATUSES.map((s) => (
-            <option value={s} selected={(q.status ?? 'open') === s}>
-              {t.itemStatuses[s]}
-            </option>
-          ))}
-          <option value="any" selected={q.status === 'any'}>
-            {o.any}
-          </option>
-        </select>
-      </div>
-      <Field
-        name="min_amount"
-        type="number"
-        label={t.minAmount}
-        value={q.min_amount}
-        error={errors.min_amount}
-      />
-      <Field
-        name="max_amount"
-        type="number"
-        label={t.maxAmount}
-        value={q.max_amount}
-        error={errors.max_amount}
-      />
-      <Field name="min_age" type="number" label={t.minAge} value={q.min_age} error={errors.min_age} />
-      <button type="submit" class="secondary">
-        {o.apply}
-      </button>
-    </form>
-  );
-}
 
 const blankInput: ResolveInput = { action: '', note: '', days: '' };
 
@@ -181,7 +52,7 @@ async function showBreaks(deps: ConsoleDeps, req: Request, res: Response, runId?
               </>
             )}
           </dl>
-          <div class="table-wrap">
+          <TableWrap label={t.summary}>
             <table>
               <caption class="visually-hidden">{t.summary}</caption>
               <thead>
@@ -209,7 +80,7 @@ async function showBreaks(deps: ConsoleDeps, req: Request, res: Response, runId?
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         </section>
       )}
       <h2>{t.breaks}</h2>
@@ -317,7 +188,6 @@ export function breakRoutes(deps: ConsoleDeps): Router {
           />
         )}
       </ConsolePage>,
-      apply || Object.keys(errors).length === 0 ? 200 : 400,
     );
   });
 

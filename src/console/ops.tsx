@@ -1,10 +1,15 @@
-/** Pieces the console's operations pages share: refusals as pages or field errors, amounts, the ledger preview. */
+/**
+ * Pieces the console's operations pages share: refusals as pages or field errors, amounts, the
+ * ledger preview. A form shown again with its errors is a 200 page, as GOV.UK's services do (a
+ * browser logs no failed load); only a page that is not theirs (404) or not their role's (403) fails.
+ */
 import { OpsError } from '../admin/errors.ts';
 import { DomainError } from '../errors.ts';
 import { ApiError, problemOf } from '../http/problem.ts';
 import { formatVnd, money } from '../money.ts';
 import { forbidden, notFound } from './errors.tsx';
 import type { Lang } from './i18n.ts';
+import { TableWrap } from './layout.tsx';
 import { opsWords } from './ops-text.ts';
 
 /** What a refused action shows on its form: errors by field, or a sentence for the summary. */
@@ -74,7 +79,7 @@ export function LedgerPreview({
   return (
     <section aria-label={caption ?? t.ledgerPreview}>
       {entries.map((entry, n) => (
-        <div class="table-wrap" key={String(n)}>
+        <TableWrap label={caption ?? t.ledgerPreview} key={String(n)}>
           <table class="ledger-preview">
             <caption>
               {caption ?? t.ledgerPreview} {entries.length > 1 ? `(${n + 1}/${entries.length})` : ''} —{' '}
@@ -106,7 +111,7 @@ export function LedgerPreview({
               })}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       ))}
     </section>
   );

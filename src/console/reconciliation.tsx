@@ -10,7 +10,15 @@ import { breakRoutes } from './breaks.tsx';
 import { type ConsoleDeps, href, queryOf, staffOfView, viewOf } from './context.ts';
 import { sendPage } from './errors.tsx';
 import { formatCount, formatDateTime, WORDS } from './i18n.ts';
-import { ConsolePage, CsrfField, ErrorSummary, Field, type FieldErrors, Pager } from './layout.tsx';
+import {
+  ConsolePage,
+  CsrfField,
+  ErrorSummary,
+  Field,
+  type FieldErrors,
+  Pager,
+  TableWrap,
+} from './layout.tsx';
 import { type UploadedFile, uploadOf } from './multipart.ts';
 import { field, refusalOf } from './ops.tsx';
 import { opsWords } from './ops-text.ts';
@@ -123,7 +131,7 @@ function RunsPage(props: {
           {o.apply}
         </button>
       </form>
-      <div class="table-wrap">
+      <TableWrap label={t.runs}>
         <table>
           <caption class="visually-hidden">{t.runs}</caption>
           <thead>
@@ -162,7 +170,7 @@ function RunsPage(props: {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       {props.runs.length === 0 && <p>{WORDS[lang].none}</p>}
       <Pager nextHref={props.next} />
     </ConsolePage>
@@ -220,7 +228,7 @@ export function reconciliationRoutes(deps: ConsoleDeps): Router {
     if (!file?.name) form.errors.file = t.fileRequired;
     if (Object.keys(form.errors).length > 0) {
       await discard(res);
-      return showRuns(deps, res, form, 400);
+      return showRuns(deps, res, form);
     }
     let outcome: Awaited<ReturnType<typeof uploadSettlement>>;
     try {
@@ -234,7 +242,7 @@ export function reconciliationRoutes(deps: ConsoleDeps): Router {
       await discard(res);
       const refusal = refusalOf(error);
       form.errors = { file: refusal.detail, ...refusal.fields };
-      return showRuns(deps, res, form, 422);
+      return showRuns(deps, res, form);
     }
     // A rejected file is a run too (kept nothing of the file): its page says why.
     res.redirect(303, `/console/reconciliation/runs/${outcome.rejected ? outcome.runId : outcome.run.id}`);

@@ -5,7 +5,7 @@ import { listRefunds } from '../admin/refunds.ts';
 import { type ConsoleDeps, href, queryOf, staffOfView, viewOf } from './context.ts';
 import { sendPage } from './errors.tsx';
 import { formatDateTime, WORDS, words } from './i18n.ts';
-import { ConsolePage, Pager } from './layout.tsx';
+import { ConsolePage, Pager, TableWrap } from './layout.tsx';
 import { Amount } from './ops.tsx';
 import { opsWords } from './ops-text.ts';
 
@@ -105,7 +105,7 @@ export function refundRoutes(deps: ConsoleDeps): Router {
             {o.apply}
           </button>
         </form>
-        <div class="table-wrap">
+        <TableWrap label={WORDS[lang].pages.refunds}>
           <table>
             <caption class="visually-hidden">{WORDS[lang].pages.refunds}</caption>
             <thead>
@@ -143,7 +143,7 @@ export function refundRoutes(deps: ConsoleDeps): Router {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
         {page.data.length === 0 && <p>{WORDS[lang].none}</p>}
         <Pager nextHref={next} />
       </ConsolePage>,

@@ -13,7 +13,7 @@ import { isCalendarDate } from '../dates.ts';
 import { type ConsoleDeps, href, queryOf, staffOfView, viewOf } from './context.ts';
 import { sendPage } from './errors.tsx';
 import { formatCount, formatDateTime, WORDS, words } from './i18n.ts';
-import { ConsolePage, ErrorSummary, Field, type FieldErrors } from './layout.tsx';
+import { ConsolePage, ErrorSummary, Field, type FieldErrors, TableWrap } from './layout.tsx';
 import { Amount } from './ops.tsx';
 import { opsWords } from './ops-text.ts';
 
@@ -164,7 +164,7 @@ export function reportRoutes(deps: ConsoleDeps): Router {
             <p class="hint">
               {t.generated}: {formatDateTime(lang, report.generated_at)}
             </p>
-            <div class="table-wrap">
+            <TableWrap label={t.report}>
               <table>
                 <caption class="visually-hidden">{t.report}</caption>
                 <thead>
@@ -241,7 +241,7 @@ export function reportRoutes(deps: ConsoleDeps): Router {
                   </tr>
                 </tfoot>
               </table>
-            </div>
+            </TableWrap>
             {report.totals.unremittable !== 0 && (
               <p>
                 {t.unremittable}: <Amount value={report.totals.unremittable} />

@@ -137,7 +137,7 @@ export function itemRoutes(deps: ConsoleDeps): Router {
     };
     const errors = checkResolveInput(viewOf(res).lang, input);
     if (Object.keys(errors).length > 0)
-      return sendPage(res, <ItemPage res={res} item={item} input={input} errors={errors} />, 400);
+      return sendPage(res, <ItemPage res={res} item={item} input={input} errors={errors} />);
     const action = input.action as Action;
     if (field(req.body, 'step') !== 'apply') {
       const preview = await previewItemFor(ops, staff, id, action);
@@ -155,7 +155,6 @@ export function itemRoutes(deps: ConsoleDeps): Router {
       return sendPage(
         res,
         <ItemPage res={res} item={item} input={input} errors={refusal.fields} refusal={refusal.detail} />,
-        409,
       );
     }
     res.redirect(303, `/console/reconciliation/items/${item.id}?done=1`);

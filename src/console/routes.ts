@@ -1,6 +1,8 @@
 import path from 'node:path';
 import express, { Router } from 'express';
 import helmet from 'helmet';
+import { agencyRoutes } from './admin-agencies.tsx';
+import { userRoutes } from './admin-users.tsx';
 import { auditRoutes } from './audit.tsx';
 import { bankCreditRoutes } from './bank-credits.tsx';
 import { catalogConsoleRoutes } from './catalog.tsx';
@@ -58,6 +60,8 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
   router.use(catalogConsoleRoutes(deps));
   router.use(linksBulkConsoleRoutes(deps));
   router.use(linksConsoleRoutes(deps));
+  router.use(agencyRoutes(deps));
+  router.use(userRoutes(deps));
 
   router.use(consoleNotFound);
   router.use(consoleErrors);

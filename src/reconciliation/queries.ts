@@ -48,11 +48,12 @@ export interface ItemFilter {
   startingAfter?: string;
 }
 
+/** A named run's items by its own index (run, state, id), never by a plan that scans every run's. */
 export async function listItems(q: Queryable, scope: Scope, f: ItemFilter): Promise<ItemRow[]> {
   const { rows } = await q.query<ItemRow>(
     `SELECT ${ITEM_COLUMNS} FROM recon_items i JOIN recon_runs r ON r.id = i.run_id
      WHERE ($1::text[] IS NULL OR i.agency_id = ANY($1::text[]))
-       AND (CASE WHEN $2::text IS NULL THEN r.status = 'completed' ELSE i.run_id = $2 END)
+       AND ${f.runId ? 'i.run_id = $2' : "$2::text IS NULL AND r.status = 'completed'"}
        AND ($3::text IS NULL OR i.category = $3) AND ($4::text IS NULL OR i.status = $4)
        AND ($5::text IS NULL OR i.provider = $5) AND ($6::date IS NULL OR i.business_date = $6::date)
        AND ($7::bigint IS NULL OR i.id > $7::bigint)

@@ -89,7 +89,7 @@ describe('/console/bank-credits', () => {
     const id = await credit(200_000, 'nop tien ho so cua toi');
     const path = `/console/bank-credits/${id}`;
     const blank = await as('finance').post(path, { action: 'assign', payment: '', note: '', step: 'check' });
-    expect(blank.status).toBe(400);
+    expect(blank.status).toBe(200);
     expect(blank.text).toContain('id="f-payment-error"');
     expect(blank.text).toContain('Nhập ghi chú cho thao tác này.');
     const unknown = await as('finance').post(path, {
@@ -153,7 +153,7 @@ describe('/console/bank-credits', () => {
       note: 'x',
       step: 'apply',
     });
-    expect(noRef.status).toBe(400);
+    expect(noRef.status).toBe(200);
     expect(noRef.text).toContain('Enter the refund transfer’s bank reference');
     await as('finance').agent.get('/console?lang=vi');
     before = await lastEntry();
@@ -179,7 +179,7 @@ describe('/console/bank-credits', () => {
       note: 'x',
       step: 'apply',
     });
-    expect(again.status).toBe(409);
+    expect(again.text).toContain('Không thể thực hiện');
     expect(await ledgerChecks(hub.db)).toEqual({ unbalanced: [], trial: '0' });
   });
 

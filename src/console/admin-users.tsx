@@ -1,0 +1,242 @@
+/** `/console/users` (admins): staff of their agencies — create, disable, change role or agency. */
+import type { Response } from 'express';
+import { Router } from 'express';
+import { ROLES, type Role } from '../admin/staff.ts';
+import { changeUserFor, createUserFor, disableUserFor, listUsersFor } from '../admin/staff-users.ts';
+import { adminWords } from './admin-text.ts';
+import { type ConsoleDeps, queryOf, staffOfView, viewOf } from './context.ts';
+import { sendPage } from './errors.tsx';
+import { formatDateTime, type Lang, WORDS } from './i18n.ts';
+import {
+  ConsolePage,
+  ErrorSummary,
+  Field,
+  type FieldErrors,
+  PostForm,
+  TableWrap,
+  useWords,
+} from './layout.tsx';
+import { field, refusalOf } from './ops.tsx';
+import { opsWords } from './ops-text.ts';
+import { requireRole } from './session.ts';
+
+interface UserInput {
+  email: string;
+  role: string;
+  agency: string;
+  hub_wide: boolean;
+}
+
+function RoleSelect({ id, value, error }: { id: string; value: string; error?: string }) {
+  const w = useWords();
+  return (
+    <select id={id} name="role" aria-invalid={error ? 'true' : undefined}>
+      <option value="">—</option>
+      {ROLES.map((r) => (
+        <option value={r} selected={value === r}>
+          {w.roles[r]}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+/** Checks in the page's language first; the service checks again (scope, existing e-mail). */
+function checkUser(lang: Lang, input: UserInput, password?: string): FieldErrors {
+  const t = adminWords(lang);
+  const errors: FieldErrors = {};
+  if (password !== undefined && !/^[^@\s]+@[^@\s]+$/.test(input.email.trim())) errors.email = t.emailInvalid;
+  if (!ROLES.includes(input.role as Role)) errors.role = t.roleRequired;
+  if (input.agency && input.hub_wide) errors.agency = t.agencyAndHub;
+  else if (!input.agency && !input.hub_wide && input.role !== 'admin') errors.agency = t.agencyRequired;
+  if (password !== undefined && password.length < 12) errors.password = t.passwordShort;
+  return errors;
+}
+
+/** A service refusal as field errors in the page's language. */
+function translated(lang: Lang, error: unknown): FieldErrors {
+  const t = adminWords(lang);
+  const refusal = refusalOf(error);
+  if (refusal.code === 'staff_user_exists') return { email: t.emailTaken };
+  if (refusal.code === 'cannot_disable_self' || refusal.code === 'cannot_change_self')
+    return { user: t.cannotSelf };
+  if (refusal.fields.agency) return { agency: t.agencyUnknown };
+  if (refusal.fields.hub_wide) return { agency: t.agencyAndHub };
+  if (refusal.fields.password) return { password: t.passwordShort };
+  return Object.keys(refusal.fields).length ? refusal.fields : { email: refusal.detail };
+}
+
+export function userRoutes(deps: ConsoleDeps): Router {
+  const router = Router();
+  const admin = requireRole('admin');
+  const blank: UserInput = { email: '', role: '', agency: '', hub_wide: false };
+
+  async function showUsers(res: Response, input: UserInput, errors: FieldErrors, status = 200) {
+    const view = viewOf(res);
+    const { lang } = view;
+    const t = adminWords(lang);
+    const o = opsWords(lang);
+    const w = WORDS[lang];
+    const users = await listUsersFor(deps.db, staffOfView(res));
+    const done = queryOf(res.req).done;
+    sendPage(
+      res,
+      <ConsolePage view={view} title={w.pages.users} nav="users">
+        {done && (
+          <p class="notice" role="status">
+            {o.done}
+          </p>
+        )}
+        <ErrorSummary errors={errors} />
+        <span id="f-user" />
+        <TableWrap label={t.users}>
+          <table>
+            <caption class="visually-hidden">{t.users}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t.email}</th>
+                <th scope="col">{t.role}</th>
+                <th scope="col">{o.agency}</th>
+                <th scope="col">{o.status}</th>
+                <th scope="col">{o.actions}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.map((u) => (
+                <tr key={u.id}>
+                  <td>{u.email}</td>
+                  <td>{w.roles[u.role]}</td>
+                  <td>{u.agency ?? w.wholeHub}</td>
+                  <td>{u.disabled_at ? `${t.disabled} ${formatDateTime(lang, u.disabled_at)}` : t.active}</td>
+                  <td>
+                    {!u.disabled_at && (
+                      <>
+                        <PostForm action={`/console/users/${u.id}/disable`} class="inline">
+                          <button type="submit" class="secondary" aria-label={`${t.disable} ${u.email}`}>
+                            {t.disable}
+                          </button>
+                        </PostForm>
+                        <details>
+                          <summary>{t.change}</summary>
+                          <PostForm action={`/console/users/${u.id}/change`}>
+                            <label for={`role-${u.id}`}>{t.role}</label>
+                            <RoleSelect id={`role-${u.id}`} value={u.role} />
+                            <label for={`agency-${u.id}`}>{t.agency}</label>
+                            <input id={`agency-${u.id}`} name="agency" value={u.agency ?? ''} />
+                            <input
+                              type="checkbox"
+                              id={`hub-${u.id}`}
+                              name="hub_wide"
+                              value="1"
+                              checked={u.agency === null}
+                            />
+                            <label for={`hub-${u.id}`}>{t.hubWide}</label>
+                            <button type="submit">{t.save}</button>
+                          </PostForm>
+                        </details>
+                      </>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
+        <h2>{t.newUser}</h2>
+        <PostForm action="/console/users">
+          <Field
+            name="email"
+            type="email"
+            label={t.email}
+            value={input.email}
+            error={errors.email}
+            autocomplete="off"
+          />
+          <div class={errors.role ? 'field field-error' : 'field'}>
+            <label for="f-role">{t.role}</label>
+            {errors.role && <p class="error-message">{errors.role}</p>}
+            <RoleSelect id="f-role" value={input.role} error={errors.role} />
+          </div>
+          <Field
+            name="agency"
+            label={t.agency}
+            hint={t.agencyHint}
+            value={input.agency}
+            error={errors.agency}
+          />
+          <div class="field">
+            <input type="checkbox" id="f-hub_wide" name="hub_wide" value="1" checked={input.hub_wide} />
+            <label for="f-hub_wide">{t.hubWide}</label>
+          </div>
+          <Field
+            name="password"
+            type="password"
+            label={t.password}
+            hint={t.passwordHint}
+            error={errors.password}
+            autocomplete="new-password"
+          />
+          <button type="submit">{t.create}</button>
+        </PostForm>
+      </ConsolePage>,
+      status,
+    );
+  }
+
+  const inputOf = (body: unknown): UserInput => ({
+    email: field(body, 'email').trim(),
+    role: field(body, 'role'),
+    agency: field(body, 'agency').trim(),
+    hub_wide: field(body, 'hub_wide') === '1',
+  });
+
+  router.get('/users', admin, (_req, res) => showUsers(res, blank, {}));
+
+  router.post('/users', admin, async (req, res) => {
+    const lang = viewOf(res).lang;
+    const input = inputOf(req.body);
+    const password = field(req.body, 'password');
+    const errors = checkUser(lang, input, password);
+    if (Object.keys(errors).length > 0) return showUsers(res, input, errors);
+    try {
+      await createUserFor(deps.db, staffOfView(res), {
+        email: input.email,
+        role: input.role,
+        agency: input.agency || undefined,
+        hub_wide: input.hub_wide || undefined,
+        password,
+      });
+    } catch (error) {
+      return showUsers(res, input, translated(lang, error));
+    }
+    res.redirect(303, '/console/users?done=created');
+  });
+
+  router.post('/users/:id/disable', admin, async (req, res) => {
+    try {
+      await disableUserFor(deps.db, staffOfView(res), req.params.id as string);
+    } catch (error) {
+      return showUsers(res, blank, translated(viewOf(res).lang, error));
+    }
+    res.redirect(303, '/console/users?done=disabled');
+  });
+
+  router.post('/users/:id/change', admin, async (req, res) => {
+    const lang = viewOf(res).lang;
+    const input = inputOf(req.body);
+    const errors = checkUser(lang, input);
+    if (Object.keys(errors).length > 0) return showUsers(res, blank, errors);
+    try {
+      await changeUserFor(deps.db, staffOfView(res), req.params.id as string, {
+        role: input.role,
+        agency: input.agency || undefined,
+        hub_wide: input.hub_wide || undefined,
+      });
+    } catch (error) {
+      return showUsers(res, blank, translated(lang, error));
+    }
+    res.redirect(303, '/console/users?done=changed');
+  });
+
+  return router;
+}

@@ -111,7 +111,7 @@ export function citizenService(deps: CitizenDeps) {
     try {
       const created = await payments.create(principal, body, undefined, {
         ...origin,
-        action: 'POST /l/:token',
+        action: 'POST /v1/payments',
         actorType: 'system',
       });
       return { checkoutUrl: (created.body as { checkout_url: string }).checkout_url };

@@ -1,4 +1,5 @@
 import type { FieldProblem } from '../catalog/model.ts';
+import { SelectField } from './layout.tsx';
 import type { LinkWords } from './links-text.ts';
 
 /** A service's field name (`name.vi`, `budget.chapter_code`, `payer.name`) as the form's field. */
@@ -33,7 +34,7 @@ export function formOf(body: unknown): Record<string, string> {
   return out;
 }
 
-/** A select with its label and error, keeping the choice. */
+/** The layout's select, for options written as [value, label] pairs. */
 export function Select(props: {
   name: string;
   label: string;
@@ -41,27 +42,5 @@ export function Select(props: {
   error?: string;
   options: [string, string][];
 }) {
-  const id = `f-${props.name}`;
-  return (
-    <div class={props.error ? 'field field-error' : 'field'}>
-      <label for={id}>{props.label}</label>
-      {props.error && (
-        <p class="error-message" id={`${id}-error`}>
-          {props.error}
-        </p>
-      )}
-      <select
-        id={id}
-        name={props.name}
-        aria-invalid={props.error ? 'true' : undefined}
-        aria-describedby={props.error ? `${id}-error` : undefined}
-      >
-        {props.options.map(([value, label]) => (
-          <option key={value} value={value} selected={value === props.value}>
-            {label}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
+  return <SelectField {...props} options={props.options.map(([value, label]) => ({ value, label }))} />;
 }

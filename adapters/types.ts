@@ -99,6 +99,19 @@ export interface RefundRequest {
   reason: string;
   requestedBy: string;
   clientIp: string;
+  /**
+   * Set when this refund was sent before without a final answer (no answer at all, or "under way"):
+   * the provider may already hold it, so an adapter that can look first does so rather than send it
+   * twice.
+   */
+  previousTry?: {
+    /** The provider's number for this refund, if an earlier answer gave one. */
+    providerRefundId: string | null;
+    /** When the hub first asked for this refund. */
+    firstSentAt: Date;
+    /** The provider's numbers of the attempt's other refunds: a record with one of them is not this one. */
+    otherProviderRefundIds: string[];
+  };
 }
 
 export interface RefundOutcome {

@@ -70,27 +70,42 @@ function checkResponse(config: VnpayConfig, fields: readonly string[], body: Bod
   return code;
 }
 
-export async function queryStatus(
-  config: VnpayConfig,
-  ctx: ProviderContext,
-  request: QueryRequest,
-): Promise<ProviderOutcome> {
+/** What querydr needs to find an order: VNPay finds it by TxnRef and the pay request's vnp_CreateDate. */
+interface OrderRef {
+  attemptId: string;
+  attemptCreatedAt: Date;
+  providerTransactionId?: string;
+  clientIp: string;
+}
+
+/** One verified querydr round trip: the answer's vnp_ResponseCode and the answer. */
+async function querydr(config: VnpayConfig, ctx: ProviderContext, order: OrderRef) {
   const body: Body = {
     vnp_RequestId: requestId(),
     vnp_Version: VNP_VERSION,
     vnp_Command: 'querydr',
     vnp_TmnCode: config.tmnCode,
-    vnp_TxnRef: request.attemptId,
-    vnp_OrderInfo: toOrderInfo(`Truy van giao dich ${request.attemptId}`),
-    ...(request.providerTransactionId ? { vnp_TransactionNo: request.providerTransactionId } : {}),
-    // VNPay finds the order by TxnRef and the pay request's vnp_CreateDate.
-    vnp_TransactionDate: formatVnDate(request.attemptCreatedAt),
+    vnp_TxnRef: order.attemptId,
+    vnp_OrderInfo: toOrderInfo(`Truy van giao dich ${order.attemptId}`),
+    ...(order.providerTransactionId ? { vnp_TransactionNo: order.providerTransactionId } : {}),
+    vnp_TransactionDate: formatVnDate(order.attemptCreatedAt),
     vnp_CreateDate: formatVnDate(ctx.now()),
-    vnp_IpAddr: ipOf(request.clientIp),
+    vnp_IpAddr: ipOf(order.clientIp),
   };
   body.vnp_SecureHash = pipeChecksum(config.hashSecret, QUERYDR_REQUEST_FIELDS, body);
   const reply = await post(config.apiUrl, body);
-  const code = checkResponse(config, QUERYDR_RESPONSE_FIELDS, reply, request.attemptId);
+  return { code: checkResponse(config, QUERYDR_RESPONSE_FIELDS, reply, order.attemptId), reply };
+}
+
+/** vnp_TransactionType of a refund record: 02 full, 03 partial (§1.8); 01 is the payment itself. */
+const REFUND_TYPES = ['02', '03'];
+
+export async function queryStatus(
+  config: VnpayConfig,
+  ctx: ProviderContext,
+  request: QueryRequest,
+): Promise<ProviderOutcome> {
+  const { code, reply } = await querydr(config, ctx, request);
   const base = { attemptId: request.attemptId, amount: request.amount, raw: reply };
   // 91: VNPay has no such order (the citizen never reached it). Only the caller knows whether the
   // attempt has expired, so it stays pending here and the caller decides after expiry.
@@ -100,6 +115,8 @@ export async function queryStatus(
 
   const status = text(reply.vnp_TransactionStatus);
   const failure = { code: status, message: meaningOf(TRANSACTION_STATUSES, status) };
+  // An order with a refund on record was paid; its answer describes the refund, so it decides nothing here.
+  if (REFUND_TYPES.includes(text(reply.vnp_TransactionType))) return { ...base, status: 'pending', failure };
   if (status === '00') {
     const amount = fromVnpAmount(reply.vnp_Amount);
     if (amount === null) throw new Error(`VNPay querydr reported a bad amount: ${text(reply.vnp_Amount)}`);
@@ -117,11 +134,67 @@ export async function queryStatus(
   return { ...base, status: 'pending', failure };
 }
 
+/**
+ * A refund's outcome from its status word (§1.6): 00 done, 09 rejected, 05/06 (or anything else)
+ * still under way.
+ */
+function refundOutcome(status: string, providerRefundId: string | undefined, raw: Body): RefundOutcome {
+  const failure = { code: status, message: meaningOf(TRANSACTION_STATUSES, status) };
+  if (status === '00') return { status: 'succeeded', providerRefundId, raw };
+  return { status: status === '09' ? 'failed' : 'pending', providerRefundId, failure, raw };
+}
+
+/** VNPay's dates have whole seconds and its clock is not ours: a record this close to the first send may be it. */
+const CLOCK_SLACK_MS = 60_000;
+
+/**
+ * Before a refund is sent again, querydr (§1.7) says what VNPay holds: an order with a refund on
+ * record answers with that refund's type (02/03), amount, number and status (§1.6: 05, 06 are refund
+ * states). This refund's record settles it; no refund at all, or only one older than this refund's
+ * first send, means it never arrived (null: send it); any other record cannot be told apart from
+ * this one, so the refund stays pending rather than risk paying the citizen twice.
+ */
+async function refundOnRecord(
+  config: VnpayConfig,
+  ctx: ProviderContext,
+  request: RefundRequest,
+  previous: NonNullable<RefundRequest['previousTry']>,
+): Promise<RefundOutcome | null> {
+  const { code, reply } = await querydr(config, ctx, request);
+  const unclear: RefundOutcome = {
+    status: 'pending',
+    providerRefundId: previous.providerRefundId ?? undefined,
+    failure: { code: 'refund_unconfirmed', message: 'VNPay shows no record that is this refund yet.' },
+    raw: reply,
+  };
+  if (code !== '00') return previous.providerRefundId ? unclear : null;
+  const number = text(reply.vnp_TransactionNo);
+  if (!REFUND_TYPES.includes(text(reply.vnp_TransactionType)))
+    return previous.providerRefundId ? unclear : null;
+  if (previous.providerRefundId) {
+    return number === previous.providerRefundId
+      ? refundOutcome(text(reply.vnp_TransactionStatus), number, reply)
+      : unclear;
+  }
+  const recordedAt = parseVnDate(text(reply.vnp_PayDate));
+  if (recordedAt && recordedAt.getTime() < previous.firstSentAt.getTime() - CLOCK_SLACK_MS) return null;
+  const amount = fromVnpAmount(reply.vnp_Amount);
+  const ours =
+    amount !== null &&
+    new Decimal(amount).eq(request.amount) &&
+    !previous.otherProviderRefundIds.includes(number);
+  return ours ? refundOutcome(text(reply.vnp_TransactionStatus), number || undefined, reply) : unclear;
+}
+
 export async function refund(
   config: VnpayConfig,
   ctx: ProviderContext,
   request: RefundRequest,
 ): Promise<RefundOutcome> {
+  if (request.previousTry) {
+    const known = await refundOnRecord(config, ctx, request, request.previousTry);
+    if (known) return known;
+  }
   const full = new Decimal(request.amount).eq(request.attemptAmount);
   const body: Body = {
     vnp_RequestId: requestId(),
@@ -142,25 +215,12 @@ export async function refund(
   body.vnp_SecureHash = pipeChecksum(config.hashSecret, REFUND_REQUEST_FIELDS, body);
   const reply = await post(config.apiUrl, body);
   const code = checkResponse(config, REFUND_RESPONSE_FIELDS, reply, request.attemptId);
+  // 94: a refund of this order is already being processed (§1.8): not a refusal, ask again later.
+  if (code === '94') {
+    return { status: 'pending', failure: { code, message: meaningOf(API_RESPONSE_CODES, code) }, raw: reply };
+  }
   if (code !== '00') {
     return { status: 'failed', failure: { code, message: meaningOf(API_RESPONSE_CODES, code) }, raw: reply };
   }
-  const status = text(reply.vnp_TransactionStatus);
-  const providerRefundId = text(reply.vnp_TransactionNo) || undefined;
-  if (status === '00') return { status: 'succeeded', providerRefundId, raw: reply };
-  if (status === '09') {
-    return {
-      status: 'failed',
-      providerRefundId,
-      failure: { code: status, message: meaningOf(TRANSACTION_STATUSES, status) },
-      raw: reply,
-    };
-  }
-  // 05 and 06 are refunds under way; anything else is not final either.
-  return {
-    status: 'pending',
-    providerRefundId,
-    failure: { code: status, message: meaningOf(TRANSACTION_STATUSES, status) },
-    raw: reply,
-  };
+  return refundOutcome(text(reply.vnp_TransactionStatus), text(reply.vnp_TransactionNo) || undefined, reply);
 }

@@ -70,6 +70,14 @@ export const claim = (db: Queryable, id: string, leaseSeconds: number) =>
     [id, leaseSeconds],
   );
 
+/** The provider's numbers of an attempt's other refunds. */
+export const providerRefundIdsBesides = (db: Queryable, attemptId: string, refundId: string) =>
+  db.query<{ provider_refund_id: string }>(
+    `SELECT provider_refund_id FROM refunds
+      WHERE attempt_id = $1 AND id <> $2 AND provider_refund_id IS NOT NULL`,
+    [attemptId, refundId],
+  );
+
 export const due = (db: Queryable, limit: number) =>
   db.query<{ id: string }>(
     `SELECT id FROM refunds WHERE status = 'pending' AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $1`,

@@ -1,4 +1,5 @@
 import { adapterNamed } from '../../adapters/index.ts';
+import type { RefundRequest } from '../../adapters/types.ts';
 import type { Principal } from '../agencies/service.ts';
 import { raiseAfterCommit } from '../db/after-commit.ts';
 import type { Db, Queryable } from '../db/port.ts';
@@ -135,6 +136,21 @@ export async function recordOutcome(tx: Queryable, refund: RefundRow, memo?: str
   return json;
 }
 
+/**
+ * The claim counts this call, so more than one try means an earlier call had no final answer (none
+ * at all, or "under way"): the provider may already hold this refund.
+ */
+async function previousTry(db: Queryable, refund: RefundRow): Promise<RefundRequest['previousTry']> {
+  if (refund.tries <= 1) return undefined;
+  return {
+    providerRefundId: refund.provider_refund_id,
+    firstSentAt: refund.created_at,
+    otherProviderRefundIds: (await q.providerRefundIdsBesides(db, refund.attempt_id, refund.id)).rows.map(
+      (r) => r.provider_refund_id,
+    ),
+  };
+}
+
 export function refundsService(deps: RefundsDeps) {
   const { db, providers } = deps;
   const listeners = new Set<() => void>();
@@ -187,6 +203,7 @@ export function refundsService(deps: RefundsDeps) {
         reason: refund.reason,
         requestedBy: refund.requested_by,
         clientIp: '127.0.0.1',
+        previousTry: await previousTry(db, refund),
       });
     } catch {
       // No answer: the provider may or may not have refunded. Ask again with the same refund id.

@@ -6,7 +6,7 @@ import { type MomoSimulator, startMomoSimulator } from '../fakes/momo/server.ts'
 import { startVnpaySimulator, type VnpaySimulator } from '../fakes/vnpay/server.ts';
 import { TEST_SECRET, type TestHub, testHub } from './hub.ts';
 
-const VNPAY = { tmn_code: 'PAYHUB01', hash_secret: 'JOURNEYSECRET0123456789ABCDEFGHIJ' };
+export const VNPAY = { tmn_code: 'PAYHUB01', hash_secret: 'JOURNEYSECRET0123456789ABCDEFGHIJ' };
 const MOMO = {
   partner_code: 'MOMOPH01',
   access_key: 'F8BBA842ECF85',

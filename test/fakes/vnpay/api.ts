@@ -95,7 +95,26 @@ function checkFormat(request: Json, isRefund: boolean): string | null {
   return null;
 }
 
+/**
+ * An order's querydr answer: the payment itself (type 01), or, once it has refunds, the latest refund
+ * (type 02/03, its amount, number, date and status: §1.6 lists 05/06 as querydr statuses).
+ * Simulator choice: VNPay does not document which record it reports when an order has several.
+ */
 function querydr(order: SimOrder, reply: (code: string, fields: Json) => Json): Json {
+  const latest = order.refunds.at(-1);
+  if (latest) {
+    return reply('00', {
+      vnp_Amount: latest.amount.toString(),
+      vnp_OrderInfo: order.orderInfo,
+      vnp_BankCode: 'NCB',
+      vnp_PayDate: vnTime(latest.at),
+      vnp_TransactionNo: latest.transactionNo,
+      vnp_TransactionType: latest.type,
+      vnp_TransactionStatus: latest.status,
+      vnp_PromotionCode: '',
+      vnp_PromotionAmount: '',
+    });
+  }
   return reply('00', {
     vnp_Amount: order.amount.toString(),
     vnp_OrderInfo: order.orderInfo,

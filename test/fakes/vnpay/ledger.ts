@@ -39,7 +39,7 @@ export class Ledger {
   }
 
   refunded(order: SimOrder): bigint {
-    return order.refunds.reduce((sum, r) => sum + r.amount, 0n);
+    return order.refunds.reduce((sum, r) => (r.status === '09' ? sum : sum + r.amount), 0n);
   }
 
   get(txnRef: string): SimOrder {

@@ -51,6 +51,8 @@ export async function startVnpaySimulator(options: VnpaySimulatorOptions) {
     refundStatus: () => refundStatus,
   };
   // A test's man in the middle: changes the simulator's signed API answers on their way out.
+  let loseAnswers = 0;
+  let dropRequests = 0;
   let alterAnswer: ((answer: Record<string, unknown>) => Record<string, unknown>) | null = null;
   const ipnLog: Array<{ txnRef: string; url: string; status: number; reply: IpnReply }> = [];
 
@@ -164,12 +166,24 @@ export async function startVnpaySimulator(options: VnpaySimulatorOptions) {
     }
     if (req.method === 'POST' && url.pathname === '/merchant_webapi/api/transaction') {
       let body: unknown;
+      if (dropRequests > 0) {
+        // The request never reaches VNPay: the connection drops on the way in.
+        dropRequests -= 1;
+        req.socket.destroy();
+        return;
+      }
       try {
         body = JSON.parse(await readBody(req));
       } catch {
         body = undefined;
       }
       const answer = handleApi(config, ledger, body);
+      if (loseAnswers > 0) {
+        // Done, but the answer never reaches the hub: the connection drops before it is sent.
+        loseAnswers -= 1;
+        req.socket.destroy();
+        return;
+      }
       return send(200, 'application/json', JSON.stringify(alterAnswer ? alterAnswer(answer) : answer));
     }
     send(404, 'text/plain', 'not found');
@@ -196,6 +210,19 @@ export async function startVnpaySimulator(options: VnpaySimulatorOptions) {
     /** The vnp_TransactionStatus later refunds report (00, 05, 06 or 09). */
     setRefundStatus(status: string) {
       refundStatus = status;
+    },
+    /** VNPay finishes its refunds under way (05/06) with this status (00 done, 09 rejected). */
+    finishRefunds(status: '00' | '09') {
+      for (const order of ledger.orders.values())
+        for (const r of order.refunds) if (r.status === '05' || r.status === '06') r.status = status;
+    },
+    /** The next querydr or refund is carried out, but its answer is lost on the way back. */
+    loseNextAnswer() {
+      loseAnswers += 1;
+    },
+    /** The next querydr or refund is lost on its way in: VNPay never sees it. */
+    dropNextRequest() {
+      dropRequests += 1;
     },
     /** Alters every querydr and refund answer after signing (null: answer as VNPay does). */
     alterAnswers(alter: ((answer: Record<string, unknown>) => Record<string, unknown>) | null) {

@@ -185,10 +185,14 @@ export function checkoutRoutes(deps: {
   return router;
 }
 
-/** A return that does not verify: a clear page in the citizen's language, nothing changed. */
+/**
+ * A return that does not verify: a clear page in the citizen's language, nothing changed. Which
+ * payment it is cannot be trusted, so the language is `?lang=`, else the browser's preference
+ * between the two, else Vietnamese.
+ */
 export function badReturnPage(site: Site): RequestHandler {
   return (req, res) => {
-    const lang = langOf(req.query.lang, 'vi');
+    const lang = langOf(req.query.lang, req.acceptsLanguages('vi', 'en') === 'en' ? 'en' : 'vi');
     res
       .status(400)
       .type('html')

@@ -204,6 +204,13 @@ describe('a citizen paying through the sandbox', () => {
     });
     const res = await request(hub.app).get(`/return/sandbox?${forged}`);
     expect(res.status).toBe(400);
+    expect(res.text).toContain('Không xác thực được kết quả');
+    // Nothing ties an unverified return to a payment: the browser's language decides.
+    const english = await request(hub.app)
+      .get(`/return/sandbox?${forged}`)
+      .set('accept-language', 'en-GB,en;q=0.9');
+    expect(english.status).toBe(400);
+    expect(english.text).toContain('could not be verified');
     expect((await get(id)).status).toBe('processing');
   });
 

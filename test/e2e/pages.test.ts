@@ -211,7 +211,8 @@ describe.skipIf(noBrowser)('every citizen page, both languages, phone and deskto
         expect(await page.locator('h1').first().textContent()).toMatch(HEADINGS[name]![lang]);
         await noJs.close();
       }
-    });
+      // Four browser contexts and an axe run per language and width: minutes on a loaded machine.
+    }, 180_000);
   }
 
   it('a test payment says TEST on every checkout page; the agency, its contact and the footer are on each', async () => {
@@ -231,7 +232,7 @@ describe.skipIf(noBrowser)('every citizen page, both languages, phone and deskto
       expect(await page.locator('.contact').textContent(), name).toContain('0203 3888 999');
     }
     await context.close();
-  });
+  }, 90_000);
 
   it('"Total to pay" only while something is to pay; "Pay by" is the end of the last day', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });

@@ -116,21 +116,13 @@ const DOCS_HTML = `<!doctype html>
 <script src="/docs/assets/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script></body></html>`;
 const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.yaml', dom_id: '#docs', deepLinking: true });`;
 
-/** Builds the Express app from its parts; no side effects until it is listened on. */
-export function createApp(options: AppOptions, services: Services = createServices(options)): Express {
-  const { db, logger } = options;
-  const { payments, attempts, providers, receipts } = services;
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('query parser', 'simple');
-  app.set('trust proxy', options.trustProxy ?? false);
-  app.use(helmet());
-  app.use(requestLogging(logger));
-  const metrics = createMetrics();
-  app.use(metrics.middleware);
-
-  const site = options.site ?? { operator: 'PayHub' };
-  app.use(infoRoutes(site));
+/** Health, readiness, metrics and the API's own documentation: for operators, outside /v1. */
+function operationalRoutes(
+  app: Express,
+  db: Db,
+  metrics: ReturnType<typeof createMetrics>,
+  publicUrl: string,
+) {
   app.get('/favicon.ico', (_req, res) => {
     res.status(204).end();
   });
@@ -149,7 +141,7 @@ export function createApp(options: AppOptions, services: Services = createServic
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   // "Try it out" in /docs calls the hub that served it, whatever its port or host.
-  const servedOpenapi = openapiFor(options.publicUrl);
+  const servedOpenapi = openapiFor(publicUrl);
   app.get('/openapi.yaml', (_req, res) => {
     res.type('application/yaml').send(servedOpenapi);
   });
@@ -160,6 +152,24 @@ export function createApp(options: AppOptions, services: Services = createServic
     res.type('application/javascript').send(DOCS_INIT);
   });
   app.use('/docs/assets', express.static(swaggerUiDir, { index: false }));
+}
+
+/** Builds the Express app from its parts; no side effects until it is listened on. */
+export function createApp(options: AppOptions, services: Services = createServices(options)): Express {
+  const { db, logger } = options;
+  const { payments, attempts, providers, receipts } = services;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.set('trust proxy', options.trustProxy ?? false);
+  app.use(helmet());
+  app.use(requestLogging(logger));
+  const metrics = createMetrics();
+  app.use(metrics.middleware);
+
+  const site = options.site ?? { operator: 'PayHub' };
+  app.use(infoRoutes(site));
+  operationalRoutes(app, db, metrics, options.publicUrl);
 
   const limits = rateLimits(options.rateLimit);
   app.use(

@@ -15,7 +15,7 @@ import {
 } from '../agencies/service.ts';
 import { audit } from '../audit/service.ts';
 import type { Db } from '../db/port.ts';
-import { ApiError } from '../http/problem.ts';
+import { DomainError } from '../errors.ts';
 import { type ProviderAccountsService, ProviderError } from '../provider-accounts/service.ts';
 import type { WebhooksService } from '../webhooks/service.ts';
 import { mustAdmin, OpsError, refuse } from './errors.ts';
@@ -189,8 +189,8 @@ export async function webhookEndpointsFor(ops: AgencyOps, admin: Staff, code: st
 
 /** The URL refused (private address in live mode, not https…) becomes a field error. */
 function urlRefusal(error: unknown): never {
-  if (error instanceof ApiError && error.code === 'webhook_url_not_allowed')
-    throw refuse.invalid([{ field: 'url', message: error.errors?.[0]?.message ?? error.message }]);
+  if (error instanceof DomainError && error.code === 'webhook_url_not_allowed')
+    throw refuse.invalid([{ field: 'url', message: error.fields?.[0]?.message ?? error.message }]);
   throw error;
 }
 

@@ -19,7 +19,12 @@ import { staffOf } from './staff.ts';
 /** `/admin/v1/reconciliation/…`: runs, their lines and items, uploads and resolutions. */
 export function reconciliationRoutes(ops: ReconOps): Router {
   const router = Router();
+  runRoutes(router, ops);
+  itemRoutes(router, ops);
+  return router;
+}
 
+function runRoutes(router: Router, ops: ReconOps) {
   router.get(
     '/admin/v1/reconciliation/runs',
     validateRequest('listReconciliationRuns'),
@@ -79,7 +84,9 @@ export function reconciliationRoutes(ops: ReconOps): Router {
       res.status(result.idempotent ? 200 : 201).json(result.run);
     },
   );
+}
 
+function itemRoutes(router: Router, ops: ReconOps) {
   router.get(
     '/admin/v1/reconciliation/items',
     validateRequest('listReconciliationItems'),
@@ -124,6 +131,4 @@ export function reconciliationRoutes(ops: ReconOps): Router {
       res.status(201).json(done);
     },
   );
-
-  return router;
 }

@@ -5,9 +5,8 @@
 import { audit } from '../audit/service.ts';
 import type { Db } from '../db/port.ts';
 import { summarize } from '../reconciliation/matching.ts';
-import type { RunRow } from '../reconciliation/model.ts';
+import type { ItemFilter, RunRow } from '../reconciliation/model.ts';
 import { previewResolution } from '../reconciliation/preview.ts';
-import type { ItemFilter } from '../reconciliation/queries.ts';
 import type { Action } from '../reconciliation/rules.ts';
 import { type ReconciliationService, ReconError } from '../reconciliation/service.ts';
 import { mustWrite, noteOf, OpsError, refuse } from './errors.ts';

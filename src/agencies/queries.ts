@@ -1,31 +1,7 @@
 import type { Queryable } from '../db/port.ts';
+import type { AgencyContact, AgencyListRow, AgencyRow, ApiKeyRow, KeyOwnerRow } from './model.ts';
 
-export interface AgencyRow {
-  id: string;
-  code: string;
-  name: string;
-  parent_id: string | null;
-  return_origins: string[];
-  /** Mã số thuế, printed on the agency's receipts. */
-  tax_code: string | null;
-  address: string | null;
-  /** How a citizen reaches the agency: shown on its checkout pages when set. */
-  contact_phone: string | null;
-  contact_email: string | null;
-  contact_website: string | null;
-  created_at: Date;
-}
-
-export interface KeyOwnerRow {
-  key_id: string;
-  mode: 'test' | 'live';
-  agency_id: string;
-  agency_code: string;
-  agency_name: string;
-  return_origins: string[];
-}
-
-export type AgencyContact = Pick<AgencyRow, 'contact_phone' | 'contact_email' | 'contact_website'>;
+export type { AgencyContact, AgencyListRow, AgencyRow, ApiKeyRow, KeyOwnerRow };
 
 export const insertAgency = (db: Queryable, a: Omit<AgencyRow, 'created_at'>) =>
   db.query<AgencyRow>(
@@ -107,22 +83,10 @@ export const upsertProvider = (
     [agencyId, provider, credentials],
   );
 
-export interface AgencyListRow extends AgencyRow {
-  parent_code: string | null;
-}
-
 export const listAgencies = (db: Queryable) =>
   db.query<AgencyListRow>(
     `SELECT a.*, p.code AS parent_code FROM agencies a LEFT JOIN agencies p ON p.id = a.parent_id ORDER BY a.code`,
   );
-
-export interface ApiKeyRow {
-  id: string;
-  mode: 'test' | 'live';
-  hint: string;
-  created_at: Date;
-  revoked_at: Date | null;
-}
 
 export const apiKeysOf = (db: Queryable, agencyId: string) =>
   db.query<ApiKeyRow>(

@@ -122,6 +122,10 @@ export async function agencyById(db: Queryable, id: string): Promise<q.AgencyRow
   return (await q.agencyById(db, id)).rows[0];
 }
 
+export async function findAgencyByCode(db: Queryable, code: string): Promise<q.AgencyRow | undefined> {
+  return (await q.agencyByCode(db, code)).rows[0];
+}
+
 export async function agencyByCode(db: Queryable, code: string): Promise<q.AgencyRow> {
   const agency = (await q.agencyByCode(db, code)).rows[0];
   if (!agency) throw new AgencyError(`no agency with code ${code}`);

@@ -197,3 +197,13 @@ export const unpaidTransfers = (db: Queryable, providers: string[], minutes: num
       ORDER BY p.expires_at LIMIT $3`,
     [providers, minutes, limit],
   );
+
+/** Credits waiting for a person (unmatched, wrong amount, late, paid twice); test mode's apart from live's. */
+export const creditsNeedingReviewCount = (db: Queryable, scope: string[] | null, mode: string) =>
+  db.query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM bank_credits
+      WHERE status IN ('unmatched', 'amount_mismatch', 'late', 'duplicate')
+        AND ($1::text[] IS NULL OR agency_id = ANY ($1))
+        AND (CASE WHEN $2 = 'test' THEN mode = 'test' ELSE mode IS NULL END)`,
+    [scope, mode],
+  );

@@ -440,3 +440,8 @@ export function bankService(deps: BankDeps) {
 }
 
 export type BankService = ReturnType<typeof bankService>;
+
+/** Credits waiting for finance staff in these agencies (null: all) and mode, for the console's dashboard. */
+export async function creditsNeedingReviewCount(db: Queryable, scope: string[] | null, mode: string) {
+  return (await q.creditsNeedingReviewCount(db, scope, mode)).rows[0]!.count;
+}

@@ -1,5 +1,5 @@
 import type { Staff } from '../admin/staff.ts';
-import { agencyByCode } from '../agencies/queries.ts';
+import { findAgencyByCode } from '../agencies/service.ts';
 import { audit } from '../audit/service.ts';
 import type { Db, Queryable } from '../db/port.ts';
 import { ulid } from '../ids.ts';
@@ -93,7 +93,7 @@ export async function targetAgency(db: Queryable, staff: Staff, code: string | u
       ]);
     return staff.agencyId;
   }
-  const agency = (await agencyByCode(db, code)).rows[0];
+  const agency = await findAgencyByCode(db, code);
   if (!agency || (staff.scope && !staff.scope.includes(agency.id)))
     throw new CatalogError('invalid', `Agency ${code} is not one of yours.`, [
       problem('agency', 'agency_unknown', 'is not an agency in your scope'),
@@ -176,6 +176,9 @@ export async function updateItem(
 }
 
 export const itemInScope = (db: Queryable, staff: Staff, id: string) => q.itemInScope(db, staff.scope, id);
+
+/** Any agency's item: for the citizen's side, where the link already names it. */
+export const itemById = (db: Queryable, id: string) => q.itemInScope(db, null, id);
 
 export const listItems = (db: Queryable, staff: Staff, filter: { after?: string; limit: number }) =>
   q.listItems(db, staff.scope, filter);

@@ -33,8 +33,7 @@ function pageLang(req: Request, res: Response, token: string): Lang | undefined 
   return lang;
 }
 
-/** Citizens' pages: strict CSP, no third-party anything, no caching, no JavaScript needed. */
-export function checkoutRoutes(deps: {
+interface CheckoutDeps {
   db: Db;
   attempts: AttemptsService;
   providers: ProviderAccountsService;
@@ -44,49 +43,63 @@ export function checkoutRoutes(deps: {
   playCredit?: boolean;
   /** Origins besides https: a payment form may redirect to (the demo's simulators). */
   formTargets?: string[];
-}): Router {
-  const { db, attempts, providers, receipts, site } = deps;
+}
+
+const notFoundPage = (site: Site, lang: Lang) =>
+  messagePage(lang, site, {
+    title: TEXT[lang].notFound,
+    text: TEXT[lang].notFoundText,
+    next: TEXT[lang].notFoundNext,
+  });
+
+/** The checkout page of a payment, or null when the token names none. */
+async function renderCheckout(
+  deps: CheckoutDeps,
+  token: string,
+  lang: 'vi' | 'en' | undefined,
+  message?: (t: Texts) => string,
+) {
+  const { db, providers, site } = deps;
+  const payment = await paymentByCheckoutToken(db, token);
+  if (!payment) return null;
+  const language = lang ?? payment.language;
+  const agency = (await agencyById(db, payment.agency_id))!;
+  const methods = (await providers.methodsFor(payment.agency_id, payment.amount))
+    .filter((m) => !(m.adapter.testOnly && payment.mode === 'live'))
+    .map((m) => ({ name: m.adapter.name, label: m.adapter.displayName[language] }));
+  const providerNames = Object.fromEntries(methods.map((m) => [m.name, m.label]));
+  const paymentAttempts = await attemptsOfPayment(db, payment.id);
+  const transfer = await transferViewOf(paymentAttempts.filter((a) => a.status === 'processing').at(-1));
+  return checkoutPage({
+    payment,
+    agency: {
+      name: agency.name,
+      phone: agency.contact_phone,
+      email: agency.contact_email,
+      website: agency.contact_website,
+      address: agency.address,
+    },
+    site,
+    playCredit: Boolean(deps.playCredit && transfer && payment.mode === 'test'),
+    attempts: paymentAttempts,
+    transfer,
+    methods,
+    providerNames,
+    lang: language,
+    token,
+    message: message?.(TEXT[language]),
+  });
+}
+
+/** Citizens' pages: strict CSP, no third-party anything, no caching, no JavaScript needed. */
+export function checkoutRoutes(deps: CheckoutDeps): Router {
+  const { attempts, site } = deps;
   const router = Router();
   const pages = Router();
   pages.use(...citizenPageHeaders(deps.formTargets));
-  const notFound = (lang: Lang) =>
-    messagePage(lang, site, {
-      title: TEXT[lang].notFound,
-      text: TEXT[lang].notFoundText,
-      next: TEXT[lang].notFoundNext,
-    });
-
-  async function render(token: string, lang: 'vi' | 'en' | undefined, message?: (t: Texts) => string) {
-    const payment = await paymentByCheckoutToken(db, token);
-    if (!payment) return null;
-    const language = lang ?? payment.language;
-    const agency = (await agencyById(db, payment.agency_id))!;
-    const methods = (await providers.methodsFor(payment.agency_id, payment.amount))
-      .filter((m) => !(m.adapter.testOnly && payment.mode === 'live'))
-      .map((m) => ({ name: m.adapter.name, label: m.adapter.displayName[language] }));
-    const providerNames = Object.fromEntries(methods.map((m) => [m.name, m.label]));
-    const paymentAttempts = await attemptsOfPayment(db, payment.id);
-    const transfer = await transferViewOf(paymentAttempts.filter((a) => a.status === 'processing').at(-1));
-    return checkoutPage({
-      payment,
-      agency: {
-        name: agency.name,
-        phone: agency.contact_phone,
-        email: agency.contact_email,
-        website: agency.contact_website,
-        address: agency.address,
-      },
-      site,
-      playCredit: Boolean(deps.playCredit && transfer && payment.mode === 'test'),
-      attempts: paymentAttempts,
-      transfer,
-      methods,
-      providerNames,
-      lang: language,
-      token,
-      message: message?.(TEXT[language]),
-    });
-  }
+  const notFound = (lang: Lang) => notFoundPage(site, lang);
+  const render = (token: string, lang: 'vi' | 'en' | undefined, message?: (t: Texts) => string) =>
+    renderCheckout(deps, token, lang, message);
 
   pages.get('/checkout/:token', async (req, res) => {
     const valid = TOKEN.test(req.params.token);
@@ -136,6 +149,19 @@ export function checkoutRoutes(deps: {
     },
   );
 
+  receiptRoutes(pages, deps);
+  router.use(pages);
+  router.use(
+    '/assets',
+    express.static(path.join(import.meta.dirname, 'assets'), { index: false, maxAge: '1h' }),
+  );
+
+  return router;
+}
+
+/** A paid payment's receipt (PDF) and the public check of a receipt by its code. */
+function receiptRoutes(pages: Router, deps: CheckoutDeps) {
+  const { db, receipts, site } = deps;
   pages.get('/checkout/:token/receipt', async (req, res) => {
     const payment = TOKEN.test(req.params.token)
       ? await paymentByCheckoutToken(db, req.params.token)
@@ -145,7 +171,7 @@ export function checkoutRoutes(deps: {
       res
         .status(404)
         .type('html')
-        .send(notFound(langOf(req.query.lang, 'vi')));
+        .send(notFoundPage(site, langOf(req.query.lang, 'vi')));
       return;
     }
     res
@@ -175,14 +201,6 @@ export function checkoutRoutes(deps: {
     }
     res.type('html').send(receiptCheckPage(lang, site, receipt, switchTo));
   });
-
-  router.use(pages);
-  router.use(
-    '/assets',
-    express.static(path.join(import.meta.dirname, 'assets'), { index: false, maxAge: '1h' }),
-  );
-
-  return router;
 }
 
 /**

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { read } from 'read';
 import { adapterNames } from '../../adapters/index.ts';
 import { createStaffUser, listStaffUsers, scopeChoiceMissing } from '../admin/staff.ts';
-import type { AgencyRow } from '../agencies/queries.ts';
+import type { AgencyRow } from '../agencies/model.ts';
 import {
   agencyByCode,
   createAgency,
@@ -18,7 +18,7 @@ import { isCalendarDate } from '../dates.ts';
 import { migrate } from '../db/migrate.ts';
 import type { Db } from '../db/port.ts';
 import { demoCurl, seedDemo } from '../demo.ts';
-import { ApiError } from '../http/problem.ts';
+import { DomainError } from '../errors.ts';
 import { providerAccountsService } from '../provider-accounts/service.ts';
 import { cancelReceipt, configureReceiptSigner } from '../receipts/service.ts';
 import { reconcileCommand, sandboxSettlementCommand } from '../reconciliation/cli.ts';
@@ -354,7 +354,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
         );
         created = stored.body as Record<string, unknown>;
       } catch (error) {
-        if (error instanceof ApiError) throw new UsageError(`--url: ${error.detail ?? error.message}`);
+        if (error instanceof DomainError) throw new UsageError(`--url: ${error.detail}`);
         throw error;
       }
       return {

@@ -3,7 +3,7 @@ import { addDays, localDate } from '../dates.ts';
 import { formatVnd } from '../money.ts';
 import { BarChart } from './chart.tsx';
 import { type ConsoleDeps, href, queryOf, staffOfView, viewOf } from './context.ts';
-import { type Breakdown, type DashboardData, dashboardData } from './dashboard-queries.ts';
+import { type Breakdown, type DashboardData, dashboardData } from './dashboard-data.ts';
 import { dashboardText } from './dashboard-text.ts';
 import { sendPage } from './errors.tsx';
 import { formatCount, type Lang, WORDS } from './i18n.ts';

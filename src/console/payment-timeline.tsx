@@ -1,16 +1,18 @@
 import { Router } from 'express';
 import type { Principal } from '../agencies/service.ts';
 import { audit } from '../audit/service.ts';
+import { DomainError } from '../errors.ts';
+import { eventsAbout } from '../events/service.ts';
 import { entriesOfPayment } from '../ledger/service.ts';
 import { formatVnd } from '../money.ts';
-import { attemptsOfPayment } from '../payments/records.ts';
+import { attemptsOfPayment, paymentInScope } from '../payments/records.ts';
 import { receiptRefs } from '../receipts/service.ts';
 import { refundsOfPayment } from '../refunds/service.ts';
+import { deliveriesOfEvents } from '../webhooks/service.ts';
 import { type ConsoleDeps, queryOf, staffOfView, viewOf } from './context.ts';
 import { notFound, sendPage } from './errors.tsx';
 import { formatDateTime, type Lang } from './i18n.ts';
 import { ConsolePage, PostForm, TableWrap } from './layout.tsx';
-import { eventsAndDeliveries, paymentInScope } from './payments-queries.ts';
 import { type PaymentsText, paymentsText } from './payments-text.ts';
 import { writer } from './session.ts';
 
@@ -27,7 +29,11 @@ async function timelineOf(deps: ConsoleDeps, scope: string[] | null, id: string)
     entriesOfPayment(deps.db, id),
     receiptRefs(deps.db, [id], deps.publicUrl),
   ]);
-  const { events, deliveries } = await eventsAndDeliveries(deps.db, [id, ...refunds.rows.map((r) => r.id)]);
+  const events = await eventsAbout(deps.db, [id, ...refunds.rows.map((r) => r.id)]);
+  const deliveries = await deliveriesOfEvents(
+    deps.db,
+    events.map((e) => e.id),
+  );
   return {
     payment,
     attempts,
@@ -220,7 +226,7 @@ export function paymentTimelineRoutes(deps: ConsoleDeps): Router {
     const eventId = typeof body.event === 'string' ? body.event : '';
     const endpointId = typeof body.endpoint === 'string' && body.endpoint ? body.endpoint : null;
     const refunds = await refundsOfPayment(deps.db, id);
-    const { events } = await eventsAndDeliveries(deps.db, [id, ...refunds.rows.map((r) => r.id)]);
+    const events = await eventsAbout(deps.db, [id, ...refunds.rows.map((r) => r.id)]);
     // Only this payment's own events: the form cannot be pointed at another payment's.
     if (!events.some((e) => e.id === eventId)) throw notFound();
     // The payment's agency and mode stand in for an API key's: the same checks, the same replay.
@@ -233,7 +239,7 @@ export function paymentTimelineRoutes(deps: ConsoleDeps): Router {
       returnOrigins: [],
     };
     await deps.services.webhooks.redeliver(principal, eventId, endpointId).catch((error: unknown) => {
-      if ((error as { status?: number }).status === 404) throw notFound();
+      if (error instanceof DomainError && error.code === 'resource_missing') throw notFound();
       throw error;
     });
     await audit(deps.db, {

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { isCalendarDate } from '../dates.ts';
 import { formatVnd } from '../money.ts';
+import { type PaymentListRow, type PaymentSearch, searchPayments } from '../payments/records.ts';
 import { PAYMENT_STATUSES } from '../payments/states.ts';
 import { type ConsoleDeps, href, queryOf, staffOfView, viewOf } from './context.ts';
 import { sendPage } from './errors.tsx';
@@ -15,7 +16,6 @@ import {
   TableWrap,
 } from './layout.tsx';
 import { paymentTimelineRoutes } from './payment-timeline.tsx';
-import { type PaymentListRow, type PaymentSearch, searchPayments } from './payments-queries.ts';
 import { type PaymentsText, paymentsText } from './payments-text.ts';
 
 const PAGE_SIZE = 50;

@@ -30,3 +30,17 @@ export const listEvents = (
       ORDER BY id DESC LIMIT $5`,
     [agencyId, mode, filter.type ?? null, filter.starting_after ?? null, filter.limit + 1],
   );
+
+export interface TimelineEvent {
+  id: string;
+  type: string;
+  object_id: string;
+  created_at: Date;
+}
+
+/** The events about these objects (a payment and its refunds), oldest first. */
+export const eventsAbout = (db: Queryable, objectIds: string[]) =>
+  db.query<TimelineEvent>(
+    'SELECT id, type, object_id, created_at FROM events WHERE object_id = ANY ($1) ORDER BY id',
+    [objectIds],
+  );

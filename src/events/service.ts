@@ -37,3 +37,8 @@ export { type EventSource, eventCtes } from './outbox.ts';
 /** One event of an agency and mode, as the events API and a webhook's test delivery read it. */
 export const eventById = (db: Queryable, agencyId: string, mode: string, id: string) =>
   q.eventById(db, agencyId, mode, id);
+
+/** The events about a payment and its refunds, oldest first, for the console's timeline. */
+export async function eventsAbout(db: Queryable, objectIds: string[]): Promise<q.TimelineEvent[]> {
+  return (await q.eventsAbout(db, objectIds)).rows;
+}

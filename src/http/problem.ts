@@ -116,6 +116,7 @@ const DOMAIN_STATUS: Record<string, [number, string]> = {
   refund_not_supported: [422, 'Refunds not supported'],
   amount_exceeds_refundable: [422, 'Amount exceeds what can be refunded'],
   partial_refund_not_supported: [422, 'Partial refunds not supported'],
+  webhook_url_not_allowed: [422, 'Webhook URL not allowed'],
 };
 
 /** A domain error as the API answers it; an unmapped code is a bug, answered 500 as one. */

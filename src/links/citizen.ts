@@ -1,6 +1,6 @@
 import type { Mode, Principal } from '../agencies/service.ts';
 import type { CatalogItemRow, FieldProblem } from '../catalog/model.ts';
-import { itemInScope } from '../catalog/queries.ts';
+import { itemById } from '../catalog/service.ts';
 import type { Db } from '../db/port.ts';
 import { DomainError } from '../errors.ts';
 import { ApiError } from '../http/problem.ts';
@@ -52,7 +52,7 @@ export function citizenService(deps: CitizenDeps) {
     if (!link) throw new LinkRefused('unknown');
     const status = linkStatus(link, deps.now());
     if (status !== 'active') throw new LinkRefused(status);
-    const item = (await itemInScope(db, null, link.catalog_item_id))!;
+    const item = (await itemById(db, link.catalog_item_id))!;
     if (!item.active) throw new LinkRefused('item_inactive');
     const { rows } = await db.query<{ name: string }>('SELECT name FROM agencies WHERE id = $1', [
       link.agency_id,

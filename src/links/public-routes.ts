@@ -1,7 +1,7 @@
 import path from 'node:path';
 import express, { type Request, type Response, Router } from 'express';
 import helmet from 'helmet';
-import { agencyByCode } from '../agencies/queries.ts';
+import { findAgencyByCode } from '../agencies/service.ts';
 import { activeItems } from '../catalog/service.ts';
 import type { Db } from '../db/port.ts';
 import type { CitizenService } from './citizen.ts';
@@ -102,7 +102,7 @@ export function linkPublicRoutes(deps: { db: Db; citizen: CitizenService; secret
 
   pages.get('/pay/:agency_code', async (req, res) => {
     const lang = langOf(req.query.lang);
-    const agency = (await agencyByCode(db, req.params.agency_code)).rows[0];
+    const agency = await findAgencyByCode(db, req.params.agency_code);
     if (!agency) {
       const w = WORDS[lang];
       res

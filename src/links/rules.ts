@@ -1,6 +1,6 @@
 import type { Staff } from '../admin/staff.ts';
 import { CatalogError, type CatalogItemRow, type FieldProblem } from '../catalog/model.ts';
-import { itemInScope } from '../catalog/queries.ts';
+import { itemInScope } from '../catalog/service.ts';
 import { parseAmount, problem } from '../catalog/validation.ts';
 import type { Queryable } from '../db/port.ts';
 import type { LinkPayer } from './model.ts';
@@ -101,7 +101,7 @@ export function linkWriter(staff: Staff) {
 
 /** The item a link is for: in the staff member's scope (another agency's is "no such item") and active. */
 export async function linkableItem(db: Queryable, staff: Staff, id: unknown): Promise<CatalogItemRow> {
-  const item = typeof id === 'string' ? await itemInScope(db, staff.scope, id) : undefined;
+  const item = typeof id === 'string' ? await itemInScope(db, staff, id) : undefined;
   if (!item) throw new CatalogError('not_found', `No such catalog item: '${String(id)}'.`);
   if (!item.active)
     throw new CatalogError('invalid', 'The item is not active.', [

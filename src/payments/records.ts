@@ -7,6 +7,13 @@ import * as aq from './attempt-queries.ts';
 import type { AttemptRow, PaymentRow } from './model.ts';
 import * as q from './queries.ts';
 
+export {
+  type PaymentListRow,
+  type PaymentSearch,
+  paymentInScope,
+  searchPayments,
+} from './search-queries.ts';
+
 /** A payment of this agency and mode, or undefined (another agency's payment is not found). */
 export async function paymentOf(
   db: Queryable,

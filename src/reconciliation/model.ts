@@ -76,3 +76,20 @@ export interface LineRow {
   payment_id: string | null;
   agency_code: string | null;
 }
+
+/** Which items a list shows: filters a finance officer sets on the breaks page or the API. */
+export interface ItemFilter {
+  runId?: string;
+  category?: string;
+  status?: string;
+  provider?: string;
+  date?: string;
+  /** Items whose line (else hub) amount is within these bounds, in đồng. */
+  minAmount?: string;
+  maxAmount?: string;
+  /** Items of business days at least this many days before today (how long a break has waited). */
+  minAgeDays?: number;
+  /** Only items of current (not superseded) runs, unless a run is named. */
+  limit: number;
+  startingAfter?: string;
+}

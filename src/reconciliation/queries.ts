@@ -1,5 +1,7 @@
 import type { Queryable } from '../db/port.ts';
-import type { ActionRow, ItemRow, LineRow, RunRow } from './model.ts';
+import type { ActionRow, ItemFilter, ItemRow, LineRow, RunRow } from './model.ts';
+
+export type { ItemFilter };
 
 /** Agency ids a staff member may see; null: the whole hub. */
 export type Scope = string[] | null;
@@ -31,22 +33,6 @@ const ITEM_COLUMNS = `i.id::text AS id, i.run_id, i.provider, i.business_date, i
   i.agency_id, i.attempt_id, i.payment_id, i.refund_id, i.type, i.line_no, i.provider_transaction_id,
   i.merchant_reference, i.line_amount, i.line_fee, i.line_status, i.occurred_at, i.hub_amount, i.hub_status,
   i.expected_fee, i.resolution, r.status AS run_status`;
-
-export interface ItemFilter {
-  runId?: string;
-  category?: string;
-  status?: string;
-  provider?: string;
-  date?: string;
-  /** Items whose line (else hub) amount is within these bounds, in đồng. */
-  minAmount?: string;
-  maxAmount?: string;
-  /** Items of business days at least this many days before today (how long a break has waited). */
-  minAgeDays?: number;
-  /** Only items of current (not superseded) runs, unless a run is named. */
-  limit: number;
-  startingAfter?: string;
-}
 
 /** A named run's items by its own index (run, state, id), never by a plan that scans every run's. */
 export async function listItems(q: Queryable, scope: Scope, f: ItemFilter): Promise<ItemRow[]> {
@@ -201,3 +187,10 @@ export async function movementsBetween(
   );
   return rows;
 }
+
+export const openBreakCount = (q: Queryable, scope: Scope) =>
+  q.query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM recon_items
+      WHERE status = 'open' AND ($1::text[] IS NULL OR agency_id = ANY ($1))`,
+    [scope],
+  );

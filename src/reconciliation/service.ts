@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { adapterNamed } from '../../adapters/index.ts';
 import { audit } from '../audit/service.ts';
 import { addDays, isCalendarDate, localDate } from '../dates.ts';
-import type { Db } from '../db/port.ts';
+import type { Db, Queryable } from '../db/port.ts';
 import { ulid } from '../ids.ts';
 import type { AttemptsService } from '../payments/attempts.ts';
 import type { ProviderAccountsService } from '../provider-accounts/service.ts';
@@ -315,3 +315,8 @@ export function reconciliationService(deps: ReconDeps) {
 }
 
 export type ReconciliationService = ReturnType<typeof reconciliationService>;
+
+/** Open breaks of these agencies (null: all), for the console's dashboard. */
+export async function openBreakCount(db: Queryable, scope: q.Scope): Promise<number> {
+  return (await q.openBreakCount(db, scope)).rows[0]!.count;
+}

@@ -1,6 +1,6 @@
 import { addDays, daysBetween, isCalendarDate, localDate } from '../dates.ts';
 import type { Db } from '../db/port.ts';
-import { dailyTotals } from '../totals/queries.ts';
+import { dailyTotals } from '../totals/service.ts';
 import { DEFAULT_DAYS, MAX_DAYS, MIN_CELL, type StatsCell, StatsError, type StatsPeriod } from './model.ts';
 
 /** Small cells could point at a person (one commune, one fine, one day): they are suppressed. */

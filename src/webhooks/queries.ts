@@ -285,3 +285,38 @@ export const deliveriesOfEvent = (db: Queryable, eventId: string) =>
   db.query<DeliveryRow>('SELECT * FROM webhook_deliveries WHERE event_id = $1 ORDER BY endpoint_id', [
     eventId,
   ]);
+
+export interface TimelineDelivery {
+  event_id: string;
+  endpoint_id: string;
+  url: string;
+  status: string;
+  attempts: number;
+  delivered_at: Date | null;
+  next_attempt_at: Date;
+  last_status_code: number | null;
+  last_error: string | null;
+}
+
+/** Each delivery of these events, with its endpoint's URL and its latest try's outcome. */
+export const deliveriesOf = (db: Queryable, eventIds: string[]) =>
+  db.query<TimelineDelivery>(
+    `SELECT d.event_id, d.endpoint_id, w.url, d.status, d.attempts, d.delivered_at, d.next_attempt_at,
+            t.status_code AS last_status_code, t.error AS last_error
+       FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
+       LEFT JOIN LATERAL (SELECT status_code, error FROM webhook_delivery_attempts x
+                           WHERE x.endpoint_id = d.endpoint_id AND x.event_id = d.event_id
+                           ORDER BY x.id DESC LIMIT 1) t ON true
+      WHERE d.event_id = ANY ($1)
+      ORDER BY d.event_id, d.endpoint_id`,
+    [eventIds],
+  );
+
+export const failingEndpointCount = (db: Queryable, scope: string[] | null, mode: string) =>
+  db.query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM webhook_endpoints e
+      WHERE e.deleted_at IS NULL AND e.mode = $2 AND ($1::text[] IS NULL OR e.agency_id = ANY ($1))
+        AND EXISTS (SELECT 1 FROM webhook_deliveries d
+                     WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.attempts > 0)`,
+    [scope, mode],
+  );

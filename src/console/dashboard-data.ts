@@ -1,6 +1,9 @@
+import { creditsNeedingReviewCount } from '../bank/service.ts';
 import { addDays } from '../dates.ts';
 import type { Queryable } from '../db/port.ts';
-import { dailyAttempts, dailyTotals } from '../totals/queries.ts';
+import { openBreakCount } from '../reconciliation/service.ts';
+import { dailyAttempts, dailyTotals } from '../totals/service.ts';
+import { failingEndpointCount } from '../webhooks/service.ts';
 
 export interface Sum {
   count: number;
@@ -46,29 +49,19 @@ function breakdown(rows: { key: string; day: string; count: number; amount: stri
 
 /**
  * The dashboard's figures: from the daily roll-ups (cost grows with days × cells, not with
- * payments) and small counts over the work queues' partial indexes.
+ * payments) and small counts over the work queues' partial indexes, each asked of its owner.
  */
 export async function dashboardData(
   db: Queryable,
   input: { today: string; from: string; mode: 'test' | 'live'; scope: string[] | null },
 ): Promise<DashboardData> {
   const filter = { from: input.from, to: input.today, mode: input.mode, agencies: input.scope };
-  const [totals, attempts, counts] = await Promise.all([
+  const [totals, attempts, openBreaks, unmatchedCredits, failingEndpoints] = await Promise.all([
     dailyTotals(db, filter),
     dailyAttempts(db, filter),
-    db.query<{ breaks: number; credits: number; endpoints: number }>(
-      `SELECT
-         (SELECT count(*)::int FROM recon_items
-           WHERE status = 'open' AND ($1::text[] IS NULL OR agency_id = ANY ($1))) AS breaks,
-         (SELECT count(*)::int FROM bank_credits
-           WHERE status IN ('unmatched', 'amount_mismatch', 'late', 'duplicate')
-             AND ($1::text[] IS NULL OR agency_id = ANY ($1)) AND (CASE WHEN $2 = 'test' THEN mode = 'test' ELSE mode IS NULL END)) AS credits,
-         (SELECT count(*)::int FROM webhook_endpoints e
-           WHERE e.deleted_at IS NULL AND e.mode = $2 AND ($1::text[] IS NULL OR e.agency_id = ANY ($1))
-             AND EXISTS (SELECT 1 FROM webhook_deliveries d
-                          WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.attempts > 0)) AS endpoints`,
-      [input.scope, input.mode],
-    ),
+    openBreakCount(db, input.scope),
+    creditsNeedingReviewCount(db, input.scope, input.mode),
+    failingEndpointCount(db, input.scope, input.mode),
   ]);
   const byDay = new Map<string, { day: string; count: number; amount: bigint }>();
   for (const r of totals) {
@@ -89,7 +82,6 @@ export async function dashboardData(
         succeeded: 0,
         failed: 0,
       });
-  const c = counts.rows[0]!;
   return {
     today: input.today,
     from: input.from,
@@ -108,8 +100,8 @@ export async function dashboardData(
       input.today,
     ),
     attempts: { today: tally((d) => d === input.today), month: tally(() => true) },
-    openBreaks: c.breaks,
-    unmatchedCredits: c.credits,
-    failingEndpoints: c.endpoints,
+    openBreaks,
+    unmatchedCredits,
+    failingEndpoints,
   };
 }

@@ -1,5 +1,6 @@
+/** The console's payment search and its scoped payment lookup: SQL over payments and their attempts. */
 import type { Queryable } from '../db/port.ts';
-import type { PaymentRow } from '../payments/model.ts';
+import type { PaymentRow } from './model.ts';
 
 export interface PaymentSearch {
   reference?: string;
@@ -65,44 +66,4 @@ export async function paymentInScope(db: Queryable, scope: string[] | null, id: 
     [id, scope],
   );
   return rows[0];
-}
-
-export interface TimelineEvent {
-  id: string;
-  type: string;
-  object_id: string;
-  created_at: Date;
-}
-
-export interface TimelineDelivery {
-  event_id: string;
-  endpoint_id: string;
-  url: string;
-  status: string;
-  attempts: number;
-  delivered_at: Date | null;
-  next_attempt_at: Date;
-  last_status_code: number | null;
-  last_error: string | null;
-}
-
-/** The events of a payment and of its refunds, oldest first, with their webhook deliveries. */
-export async function eventsAndDeliveries(db: Queryable, objectIds: string[]) {
-  const events = await db.query<TimelineEvent>(
-    'SELECT id, type, object_id, created_at FROM events WHERE object_id = ANY ($1) ORDER BY id',
-    [objectIds],
-  );
-  const ids = events.rows.map((e) => e.id);
-  const deliveries = await db.query<TimelineDelivery>(
-    `SELECT d.event_id, d.endpoint_id, w.url, d.status, d.attempts, d.delivered_at, d.next_attempt_at,
-            t.status_code AS last_status_code, t.error AS last_error
-       FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
-       LEFT JOIN LATERAL (SELECT status_code, error FROM webhook_delivery_attempts x
-                           WHERE x.endpoint_id = d.endpoint_id AND x.event_id = d.event_id
-                           ORDER BY x.id DESC LIMIT 1) t ON true
-      WHERE d.event_id = ANY ($1)
-      ORDER BY d.event_id, d.endpoint_id`,
-    [ids],
-  );
-  return { events: events.rows, deliveries: deliveries.rows };
 }

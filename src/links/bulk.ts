@@ -1,10 +1,9 @@
-import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
 import type { Staff } from '../admin/staff.ts';
 import type { Mode } from '../agencies/service.ts';
 import { audit } from '../audit/service.ts';
-import { CatalogError, type FieldProblem } from '../catalog/model.ts';
+import { CatalogError, type CatalogItemRow, type FieldProblem } from '../catalog/model.ts';
 import { ulid } from '../ids.ts';
+import { type CsvRecord, CsvUnreadable, csvField, readCsv } from './csv.ts';
 import type { RowProblem } from './model.ts';
 import * as q from './queries.ts';
 import {
@@ -36,32 +35,22 @@ export interface BulkOptions {
   mode?: Mode;
 }
 
-interface Row {
-  line: number;
-  cells: Cells;
-}
+/** A column's position in the file's header (-1: the file has no such column). */
+type Positions = Record<(typeof COLUMNS)[number], number>;
 
-/** A row's cells by column name (the header may order the columns any way). */
-type Cells = Partial<Record<(typeof COLUMNS)[number], string>>;
-
-/** The file's rows by header name, or the problems that make it unreadable (row 1: the header). */
-function readRows(csv: string): { rows: Row[]; problems: RowProblem[] } {
-  let records: { record: string[]; info: { lines: number } }[];
+/** The file's records after the header, and where each column is (row 1: the header). */
+function readRows(csv: string) {
+  let records: CsvRecord[];
   try {
-    records = parse(csv, {
-      bom: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      info: true,
-    }) as unknown as typeof records;
+    records = readCsv(csv);
   } catch (error) {
-    const line = (error as { lines?: number }).lines ?? 1;
+    if (!(error instanceof CsvUnreadable)) throw error;
     throw new BulkRefused([
-      { row: line, field: 'csv', code: 'csv_unreadable', message: (error as Error).message },
+      { row: error.line, field: 'csv', code: 'csv_unreadable', message: error.message },
     ]);
   }
-  const [head, ...body] = records;
-  const header = (head?.record ?? []).map((h) => h.trim().toLowerCase().replace(/\s+/g, '_'));
+  const header = (records[0]?.fields ?? []).map((h) => h.trim().toLowerCase().replace(/\s+/g, '_'));
+  const body = records.slice(1);
   const problems: RowProblem[] = [];
   for (const name of header)
     if (!(COLUMNS as readonly string[]).includes(name))
@@ -84,25 +73,61 @@ function readRows(csv: string): { rows: Row[]; problems: RowProblem[] } {
       message: `the file has more than ${BULK_MAX_ROWS} rows`,
     });
   if (problems.length) throw new BulkRefused(problems);
-  const positions = header.map((h, i) => [h as (typeof COLUMNS)[number], i] as const);
-  const rows = body.map(({ record, info }) => {
-    if (record.length !== header.length)
+  const at = Object.fromEntries(COLUMNS.map((name) => [name, header.lastIndexOf(name)])) as Positions;
+  return { records: body, at, width: header.length, problems };
+}
+
+/** A row as checked: the values its link stores, and the contact as the file gave it (trimmed). */
+interface CheckedRow {
+  line: number;
+  reference: string;
+  name: string;
+  amount: string | null;
+  contact: { email?: string; phone?: string };
+  contactText: string;
+}
+
+/** Every row checked against the item; each problem is added to `problems` under its row. */
+function checkRows(
+  item: CatalogItemRow,
+  file: { records: CsvRecord[]; at: Positions; width: number },
+  problems: RowProblem[],
+) {
+  const { at, width } = file;
+  const cell = (fields: string[], i: number) => (i < 0 ? undefined : (fields[i] ?? ''));
+  const seen = new Map<string, number>();
+  const rows = file.records.map(({ fields, line }): CheckedRow => {
+    if (fields.length !== width)
       problems.push({
-        row: info.lines,
+        row: line,
         field: 'csv',
         code: 'field_count',
-        message: `has ${record.length} fields, the header ${header.length}`,
+        message: `has ${fields.length} fields, the header ${width}`,
       });
-    const cells: Cells = {};
-    for (const [name, at] of positions) cells[name] = record[at] ?? '';
-    return { line: info.lines, cells };
+    const fieldProblems: FieldProblem[] = [];
+    const reference = checkReference(cell(fields, at.reference), fieldProblems);
+    const name = checkName(cell(fields, at.payer_name), fieldProblems, 'payer_name');
+    const amount = checkAmount(item, cell(fields, at.amount), fieldProblems, { required: true });
+    const contactText = (cell(fields, at.contact) ?? '').trim();
+    const contact = checkContact(contactText, fieldProblems);
+    const first = seen.get(reference);
+    if (reference && first !== undefined)
+      fieldProblems.push({ field: 'reference', code: 'reference_repeated', message: `repeats row ${first}` });
+    else if (reference) seen.set(reference, line);
+    for (const p of fieldProblems)
+      problems.push({ row: line, field: p.field, code: p.code, message: p.message });
+    return { line, reference, name, amount, contact, contactText };
   });
-  return { rows, problems };
+  return { rows, firstLineOf: seen };
 }
+
+const OUT_HEADER = 'reference,payer_name,amount,contact,link_id,url\n';
+const CHUNK = 1_000;
 
 /**
  * POST /admin/v1/payment_links/bulk: every row is checked before anything is written; then all
  * the links go in with one COPY inside one transaction, and the rows come back with their URLs.
+ * Each chunk's answer lines (token MACs, CSV) are made while Postgres takes the chunk before.
  */
 export async function bulkCreate(deps: LinksDeps, staff: Staff, options: BulkOptions, csv: string) {
   const { db, publicUrl, secretKey } = deps;
@@ -112,53 +137,54 @@ export async function bulkCreate(deps: LinksDeps, staff: Staff, options: BulkOpt
   const expiresAt = checkExpiry(options.expiresAt, (deps.now ?? (() => new Date()))(), optionProblems);
   if (optionProblems.length) throw new CatalogError('invalid', 'The options are invalid.', optionProblems);
   const mode = options.mode ?? 'live';
-  const { rows, problems } = readRows(csv);
-  const seen = new Map<string, number>();
+  const file = readRows(csv);
+  const { problems } = file;
+  const { rows, firstLineOf } = checkRows(item, file, problems);
   const nonces = newNonces(rows.length);
-  const links = rows.map(({ line, cells }, index) => {
-    const fieldProblems: FieldProblem[] = [];
-    const reference = checkReference(cells.reference, fieldProblems);
-    const name = checkName(cells.payer_name, fieldProblems, 'payer_name');
-    const amount = checkAmount(item, cells.amount, fieldProblems, { required: true });
-    const contact = checkContact(cells.contact, fieldProblems);
-    const first = seen.get(reference);
-    if (reference && first !== undefined)
-      fieldProblems.push({ field: 'reference', code: 'reference_repeated', message: `repeats row ${first}` });
-    else if (reference) seen.set(reference, line);
-    for (const p of fieldProblems)
-      problems.push({ row: line, field: p.field, code: p.code, message: p.message });
-    const link: q.NewLink = {
-      id: `plk_${ulid()}`,
-      agency_id: item.agency_id,
-      catalog_item_id: item.id,
-      mode,
-      nonce: nonces[index]!,
-      reusable: false,
-      amount,
-      reference,
-      payer: { name, ...contact },
-      expires_at: expiresAt,
-      created_by: staff.id,
-    };
-    return { line, cells, link };
+  const ids: string[] = [];
+  const answer: string[] = [OUT_HEADER];
+  const lineOf = q.bulkLinkLine({
+    agency_id: item.agency_id,
+    catalog_item_id: item.id,
+    mode,
+    expires_at: expiresAt,
+    created_by: staff.id,
   });
+  async function* copyText() {
+    for (let from = 0; from < rows.length; from += CHUNK) {
+      let copy = '';
+      let out = '';
+      for (let i = from; i < Math.min(from + CHUNK, rows.length); i++) {
+        const row = rows[i]!;
+        const id = `plk_${ulid()}`;
+        const nonce = nonces[i]!;
+        ids.push(id);
+        copy += lineOf({
+          id,
+          nonce,
+          amount: row.amount,
+          reference: row.reference,
+          payer: { name: row.name, ...row.contact },
+        });
+        out += `${csvField(row.reference)},${csvField(row.name)},${row.amount},${csvField(row.contactText)},${id},${publicUrl}/l/${tokenFor(secretKey, nonce)}\n`;
+      }
+      answer.push(out);
+      yield copy;
+    }
+  }
   await db.transaction(async (tx) => {
     // A plan cached for some other file's size would scan every link once per reference.
     await tx.query('SET LOCAL plan_cache_mode = force_custom_plan');
-    const held = await q.referencesHeld(tx, item.agency_id, mode, [...seen.keys()]);
-    for (const { line, link } of links)
-      if (held.has(link.reference!) && seen.get(link.reference!) === line)
-        problems.push({
-          row: line,
-          field: 'reference',
-          code: 'reference_held',
-          message: 'is already held by an active link',
-        });
+    const held = await q.referencesHeld(tx, item.agency_id, mode, [...firstLineOf.keys()]);
+    for (const reference of held)
+      problems.push({
+        row: firstLineOf.get(reference)!,
+        field: 'reference',
+        code: 'reference_held',
+        message: 'is already held by an active link',
+      });
     if (problems.length) throw new BulkRefused(problems.sort((a, b) => a.row - b.row));
-    await q.insertLinks(
-      tx,
-      links.map((l) => l.link),
-    );
+    await q.copyLinks(tx, copyText());
     await audit(tx, {
       actorType: 'staff',
       actorId: staff.id,
@@ -167,19 +193,8 @@ export async function bulkCreate(deps: LinksDeps, staff: Staff, options: BulkOpt
       objectId: item.id,
       agencyId: item.agency_id,
       mode,
-      details: { count: links.length, first: links[0]!.link.id, last: links.at(-1)!.link.id },
+      details: { count: ids.length, first: ids[0], last: ids.at(-1) },
     });
   });
-  return stringify(
-    // Cells are not trimmed by the parser (a costly pass); each check trims what it reads.
-    links.map(({ cells, link }) => [
-      link.reference,
-      (link.payer as { name: string }).name,
-      link.amount,
-      (cells.contact ?? '').trim(),
-      link.id,
-      `${publicUrl}/l/${tokenFor(secretKey, link.nonce)}`,
-    ]),
-    { header: true, columns: ['reference', 'payer_name', 'amount', 'contact', 'link_id', 'url'] },
-  );
+  return answer.join('');
 }

@@ -34,7 +34,7 @@ const COLUMNS = [
 const SPECIAL = /[\\\t\n\r]/;
 
 /** COPY text format: backslash, tab and line breaks escaped; \N is null. */
-function copyField(value: unknown): string {
+export function copyField(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
   const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
   if (!SPECIAL.test(text)) return text;
@@ -51,6 +51,27 @@ export async function* copyLines(links: readonly NewLink[]): AsyncIterable<strin
       .map((l) => `${COLUMNS.map((c) => copyField(l[c])).join('\t')}\n`)
       .join('');
   }
+}
+
+type SharedColumns = Pick<NewLink, 'agency_id' | 'catalog_item_id' | 'mode' | 'expires_at' | 'created_by'>;
+type OwnColumns = Pick<NewLink, 'id' | 'nonce' | 'amount' | 'reference' | 'payer'>;
+
+/**
+ * The COPY line of each single-use link of a bulk file, in COPY_LINKS' column order: the columns
+ * its links share are escaped once. Ids, nonces and amounts need no escaping (ULID, base64url and
+ * digits).
+ */
+export function bulkLinkLine(shared: SharedColumns): (link: OwnColumns) => string {
+  const middle = `\t${copyField(shared.agency_id)}\t${copyField(shared.catalog_item_id)}\t${copyField(shared.mode)}\t`;
+  const tail = `\t${copyField(shared.expires_at)}\t${copyField(shared.created_by)}\n`;
+  return (link) =>
+    `${link.id}${middle}${link.nonce}\tf\t${link.amount}\t${copyField(link.reference)}\t${copyField(link.payer)}${tail}`;
+}
+
+/** A bulk file's links as COPY lines (from bulkLinkLine), streamed into payment_links. */
+export async function copyLinks(tx: Queryable, lines: AsyncIterable<string>): Promise<number> {
+  if (!tx.copyFrom) throw new Error('this database driver cannot COPY');
+  return tx.copyFrom(COPY_LINKS, lines);
 }
 
 /** Many links in one set-based write: COPY where the driver has it, else one multi-row insert. */

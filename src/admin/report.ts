@@ -6,7 +6,13 @@
 import { bankAdapters } from '../bank/service.ts';
 import type { Db } from '../db/port.ts';
 import { toJsonAmount } from '../money.ts';
-import { reportContext, reportCsv, reportPdf, settlementReport, totalsOf } from '../reconciliation/report.ts';
+import {
+  reportCsv,
+  reportPdf,
+  settlementReport,
+  settlementReportWithContext,
+  totalsOf,
+} from '../reconciliation/report.ts';
 import type { Staff } from './staff.ts';
 
 export interface ReportQuery {
@@ -34,17 +40,13 @@ export async function settlementReportCsv(db: Db, staff: Staff, query: ReportQue
 }
 
 export async function settlementReportPdf(db: Db, staff: Staff, query: ReportQuery, now = new Date()) {
-  const filter = filterOf(staff, query);
-  const rows = await settlementReport(db, filter);
-  const context = await reportContext(db, filter, now);
+  const { rows, context } = await settlementReportWithContext(db, filterOf(staff, query), now);
   return reportPdf(rows, { date: query.business_date, provider: query.provider, context });
 }
 
 /** The report as the API's JSON (amounts as integers of đồng). */
 export async function settlementReportJson(db: Db, staff: Staff, query: ReportQuery, now = new Date()) {
-  const filter = filterOf(staff, query);
-  const rows = await settlementReport(db, filter);
-  const context = await reportContext(db, filter, now);
+  const { rows, context } = await settlementReportWithContext(db, filterOf(staff, query), now);
   const totals = totalsOf(rows);
   const amount = toJsonAmount;
   const nullable = (v: string | null) => (v === null ? null : amount(v));

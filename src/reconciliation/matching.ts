@@ -323,8 +323,12 @@ export async function summarize(
                   coalesce(sum(coalesce(a.amount, rf.amount)), 0)::text AS hub_amount
            FROM settlement_lines l
            JOIN recon_runs r ON r.id = l.run_id
-           LEFT JOIN attempts a ON l.type = 'payment' AND a.id = l.merchant_reference AND a.provider = r.provider
-           LEFT JOIN refunds rf ON l.type = 'refund' AND rf.provider = r.provider AND rf.provider_refund_id = l.provider_transaction_id
+           -- LATERAL: each line looks its attempt or refund up by key, never a scan of the whole history.
+           LEFT JOIN LATERAL (SELECT a.agency_id, a.amount FROM attempts a
+                               WHERE l.type = 'payment' AND a.id = l.merchant_reference AND a.provider = r.provider) a ON true
+           LEFT JOIN LATERAL (SELECT rf.agency_id, rf.amount FROM refunds rf
+                               WHERE l.type = 'refund' AND rf.provider = r.provider
+                                 AND rf.provider_refund_id = l.provider_transaction_id) rf ON true
            WHERE l.run_id = $1 AND coalesce(a.agency_id, rf.agency_id) = ANY($2::text[])
              AND NOT EXISTS (SELECT 1 FROM recon_items i WHERE i.run_id = l.run_id AND i.line_no = l.line_no)
            HAVING count(*) > 0`,

@@ -7,7 +7,8 @@
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { BankError, type BankService, bankAdapters } from './service.ts';
+import { DomainError } from '../errors.ts';
+import { type BankService, bankAdapters } from './service.ts';
 
 /** A claim older than this was left by a crash (a 256 MB file is taken in well under this). */
 const STALE_CLAIM_MS = 15 * 60_000;
@@ -74,7 +75,7 @@ export async function processDropFolder(
       await fs.rename(claimed, await freeName(processed, file.name));
       result.processed.push(file.name);
     } catch (error) {
-      if (!(error instanceof BankError)) {
+      if (!(error instanceof DomainError)) {
         // Not the file's fault (the database is down): back in the folder for the next run.
         await fs.rename(claimed, await freeName(dir, file.name)).catch(() => {});
         throw error;

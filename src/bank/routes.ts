@@ -2,10 +2,11 @@ import express, { type Request, type RequestHandler, Router } from 'express';
 import { staffOf } from '../admin/staff.ts';
 import { apiWriteRecord } from '../audit/http.ts';
 import { audit } from '../audit/service.ts';
+import { DomainError } from '../errors.ts';
 import { principalOf } from '../http/auth.ts';
 import { validateRequest } from '../http/openapi.ts';
 import { ApiError, problems } from '../http/problem.ts';
-import { BankError, type BankService, bankAdapters } from './service.ts';
+import { type BankService, bankAdapters } from './service.ts';
 
 /** Statements are streamed, so this bounds the upload, not memory: a busy account's day fits. */
 export const MAX_STATEMENT_BYTES = 256 * 1024 * 1024;
@@ -20,9 +21,13 @@ const NOT_XML = () =>
     'Send the ISO 20022 statement (camt.053 or camt.054) as application/xml.',
   );
 
-function toApiError(error: unknown): unknown {
-  return error instanceof BankError
-    ? new ApiError(error.status, error.code, error.title, error.message)
+/**
+ * To staff acting for some agencies, a statement for an account none of theirs collects into is
+ * as if it did not exist: 404, where hub-wide staff and portals are told 422.
+ */
+function scopedRefusal(error: unknown): unknown {
+  return error instanceof DomainError && error.code === 'statement_account_unknown'
+    ? new ApiError(404, error.code, 'Unknown account', error.detail)
     : error;
 }
 
@@ -32,12 +37,8 @@ async function* limited(req: Request, max: number): AsyncIterable<Buffer> {
   for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > max) {
-      throw new BankError(
-        413,
-        'payload_too_large',
-        'Payload too large',
-        `A statement is at most ${max} bytes.`,
-      );
+      // A DomainError, so the statement's reader passes it on as it is.
+      throw new DomainError('payload_too_large', `A statement is at most ${max} bytes.`);
     }
     yield chunk;
   }
@@ -55,20 +56,16 @@ export function bankRoutes(bank: BankService): Router {
   router.post('/bank-feed/:provider', express.raw({ type: () => true, limit: '64kb' }), async (req, res) => {
     const provider = req.params.provider as string;
     if (!PROVIDER.test(provider)) throw problems.routeNotFound(req.method, req.path);
-    try {
-      const reply = await bank.receiveFeed(provider, {
-        method: req.method,
-        query: {},
-        body: undefined,
-        headers: Object.fromEntries(
-          Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]),
-        ),
-        rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
-      });
-      res.status(200).json(reply);
-    } catch (error) {
-      throw toApiError(error);
-    }
+    const reply = await bank.receiveFeed(provider, {
+      method: req.method,
+      query: {},
+      body: undefined,
+      headers: Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]),
+      ),
+      rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+    });
+    res.status(200).json(reply);
   });
 
   router.post('/v1/bank_statements', validateRequest('uploadBankStatement'), async (req, res) => {
@@ -100,7 +97,7 @@ export function bankRoutes(bank: BankService): Router {
     } catch (error) {
       // What the client has not sent yet is drained, so the problem+json reaches it.
       req.resume();
-      throw toApiError(error);
+      throw error;
     }
   });
 
@@ -139,7 +136,7 @@ export function staffStatementUpload(bank: BankService): RequestHandler {
       res.status(201).json(summary);
     } catch (error) {
       req.resume();
-      throw toApiError(error);
+      throw staff.scope ? scopedRefusal(error) : error;
     }
   };
 }

@@ -117,6 +117,13 @@ const DOMAIN_STATUS: Record<string, [number, string]> = {
   amount_exceeds_refundable: [422, 'Amount exceeds what can be refunded'],
   partial_refund_not_supported: [422, 'Partial refunds not supported'],
   webhook_url_not_allowed: [422, 'Webhook URL not allowed'],
+  unknown_provider: [404, 'Unknown provider'],
+  provider_not_configured: [409, 'Provider not configured'],
+  invalid_signature: [401, 'Invalid signature'],
+  stale_timestamp: [401, 'Stale timestamp'],
+  invalid_statement: [422, 'Invalid statement'],
+  statement_account_unknown: [422, 'Unknown account'],
+  payload_too_large: [413, 'Payload too large'],
 };
 
 /** A domain error as the API answers it; an unmapped code is a bug, answered 500 as one. */

@@ -8,7 +8,7 @@ import { summarize } from '../reconciliation/matching.ts';
 import type { ItemFilter, RunRow } from '../reconciliation/model.ts';
 import { previewResolution } from '../reconciliation/preview.ts';
 import type { Action } from '../reconciliation/rules.ts';
-import { type ReconciliationService, ReconError } from '../reconciliation/service.ts';
+import { isReconRefusal, type ReconciliationService } from '../reconciliation/service.ts';
 import { mustWrite, noteOf, OpsError, refuse } from './errors.ts';
 import type { Staff } from './staff.ts';
 import { actionJson, itemJson, lineJson, runJson } from './view.ts';
@@ -22,7 +22,7 @@ export type RunView = ReturnType<typeof runJson>;
 
 /** The reconciliation service's refusals, in the staff services' terms. */
 export function opsErrorOf(error: unknown): never {
-  if (!(error instanceof ReconError)) throw error;
+  if (!isReconRefusal(error)) throw error;
   switch (error.code) {
     case 'not_found':
       throw new OpsError('not_found', 'resource_missing', 'No such resource', error.message);

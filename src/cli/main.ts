@@ -8,9 +8,9 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDatabase } from '../db/open.ts';
 import { ProviderError } from '../provider-accounts/service.ts';
-import { ReceiptError } from '../receipts/service.ts';
+import { isReceiptRefusal } from '../receipts/service.ts';
 import { ReceiptSignerError } from '../receipts/signing.ts';
-import { ReconError } from '../reconciliation/service.ts';
+import { isReconRefusal } from '../reconciliation/service.ts';
 import { COMMANDS, type CommandSpec, type Options, UsageError } from './commands.ts';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -75,13 +75,13 @@ function program(): Command {
 function codeOf(error: unknown): string {
   if (error instanceof CommanderError)
     return error.code.replace(/^commander\./, '').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-  if (error instanceof ReconError) return error.code;
+  if (isReconRefusal(error)) return error.code;
   if (error instanceof UsageError) return error.code;
   if (error instanceof AgencyError) return 'agency';
   if (error instanceof ProviderError) return 'provider';
   if (error instanceof StaffError) return 'staff';
   if (error instanceof ConfigError) return 'config';
-  if (error instanceof ReceiptError || error instanceof ReceiptSignerError) return 'receipt';
+  if (isReceiptRefusal(error) || error instanceof ReceiptSignerError) return 'receipt';
   return 'internal';
 }
 
@@ -93,8 +93,8 @@ function fail(error: unknown, json: boolean): number {
     error instanceof ConfigError ||
     error instanceof ProviderError ||
     error instanceof StaffError ||
-    error instanceof ReconError ||
-    error instanceof ReceiptError ||
+    isReconRefusal(error) ||
+    isReceiptRefusal(error) ||
     error instanceof ReceiptSignerError;
   const raw = error instanceof Error ? error.message : String(error);
   // commander writes "error: unknown option '--nmae'\n(Did you mean --name?)": one line, ours.

@@ -124,6 +124,19 @@ const DOMAIN_STATUS: Record<string, [number, string]> = {
   invalid_statement: [422, 'Invalid statement'],
   statement_account_unknown: [422, 'Unknown account'],
   payload_too_large: [413, 'Payload too large'],
+  // Reconciliation (src/reconciliation/refusals.ts): src/admin/reconciliation.ts answers these as before
+  // (its unknown_provider as an invalid field; the bank's above is a 404).
+  invalid_date: [400, 'Invalid request'],
+  not_found: [404, 'No such resource'],
+  run_superseded: [409, 'Action not allowed'],
+  action_not_allowed: [409, 'Action not allowed'],
+  resolution_moved_money: [409, 'Action not allowed'],
+  provider_refused: [502, 'Provider refused'],
+  // Receipts (src/receipts/cancel.ts): the CLI's today.
+  receipt_reason_invalid: [400, 'Invalid request'],
+  receipt_number_invalid: [400, 'Invalid request'],
+  receipt_missing: [404, 'No such resource'],
+  receipt_already_cancelled: [409, 'Receipt already cancelled'],
 };
 
 /** A domain error as the API answers it; an unmapped code is a bug, answered 500 as one. */

@@ -8,7 +8,8 @@ import type { Db } from '../db/port.ts';
 import { formatVnd } from '../money.ts';
 import type { CategoryTotal } from './matching.ts';
 import { movementsBetween } from './queries.ts';
-import { type ReconciliationService, ReconError } from './service.ts';
+import { reconRefusal } from './refusals.ts';
+import type { ReconciliationService } from './service.ts';
 
 /** Where the daily job and the CLI look for a provider's file: <dir>/<provider>/<date>.csv */
 export function dropFile(dir: string, provider: string, date: string): string {
@@ -37,7 +38,7 @@ export async function reconcileCommand(
   options: { provider: string; date: string; file?: string; json: boolean },
 ) {
   const file = options.file ?? dropFile(config.reconciliation.settlementDir, options.provider, options.date);
-  if (!existsSync(file)) throw new ReconError('not_found', `no settlement file at ${file}`);
+  if (!existsSync(file)) throw reconRefusal('not_found', `no settlement file at ${file}`);
   const bar =
     process.stderr.isTTY && !options.json
       ? new cliProgress.SingleBar(
@@ -66,7 +67,7 @@ export async function reconcileCommand(
   const { run, idempotent } = result;
   if (run.status === 'rejected') {
     const r = run.rejection!;
-    throw new ReconError(
+    throw reconRefusal(
       'action_not_allowed',
       `settlement file rejected (${r.code}, run ${run.id}): ${r.detail}`,
     );
@@ -108,7 +109,7 @@ export async function sandboxSettlementCommand(
     options.out ?? dropFile(config.reconciliation.settlementDir, 'sandbox', options.date),
   );
   const sandbox = adapterNamed('sandbox');
-  if (!sandbox?.settlementFile) throw new ReconError('not_found', 'the sandbox writes no settlement file');
+  if (!sandbox?.settlementFile) throw reconRefusal('not_found', 'the sandbox writes no settlement file');
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(
     file,

@@ -19,6 +19,7 @@ import {
 } from './matching.ts';
 import type { RunRow } from './model.ts';
 import { runById } from './queries.ts';
+import { isSettlementRefusal, rejectionOf, settlementRefusal } from './refusals.ts';
 import { dedupeKey, RepeatSieve } from './repeats.ts';
 import {
   businessDay,
@@ -28,7 +29,6 @@ import {
   type FeeRule,
   LINE_COLUMNS,
   parseErrorOf,
-  SettlementFileError,
 } from './rules.ts';
 
 export interface IngestRequest {
@@ -77,8 +77,7 @@ async function copyLines(
       bytes += chunk.length;
       yield chunk;
     }
-    if (bytes === 0)
-      throw new SettlementFileError('empty_file', 'the file is empty (not even a header line)');
+    if (bytes === 0) throw settlementRefusal('empty_file', 'the file is empty (not even a header line)');
   }
   async function* chunks() {
     let text = '';
@@ -116,7 +115,7 @@ async function sameFile(q: Queryable, provider: string, date: string, sha: strin
   const found = rows[0];
   if (!found) return;
   if (found.business_date === date && found.status === 'completed') throw new AlreadyReconciled(found.id);
-  throw new SettlementFileError(
+  throw settlementRefusal(
     'duplicate_file',
     found.business_date === date
       ? `this file was already reconciled as run ${found.id}, since superseded by a corrected file`
@@ -241,7 +240,7 @@ export async function ingest(db: Db, request: IngestRequest): Promise<IngestResu
   } catch (error) {
     if (error instanceof AlreadyReconciled)
       return { run: (await runById(db, error.runId))!, idempotent: true };
-    if (!(error instanceof SettlementFileError)) throw error;
+    if (!isSettlementRefusal(error)) throw error;
     const refused = error;
     await db.query(
       `INSERT INTO recon_runs (id, provider, business_date, status, file_sha256, file_name, source, created_by,
@@ -256,7 +255,7 @@ export async function ingest(db: Db, request: IngestRequest): Promise<IngestResu
         request.origin,
         request.actor,
         request.carryDays,
-        JSON.stringify(refused.toJSON()),
+        JSON.stringify(rejectionOf(refused)),
       ],
     );
     return { run: (await runById(db, runId))!, idempotent: false };

@@ -4,6 +4,8 @@
  */
 import type { SettlementLine } from '../../adapters/types.ts';
 import { addDays, isCalendarDate, localMidnight } from '../dates.ts';
+import type { DomainError } from '../errors.ts';
+import { isSettlementRefusal, settlementRefusal } from './refusals.ts';
 
 export const CATEGORIES = [
   'matched',
@@ -52,34 +54,19 @@ export interface FeeRule {
   min: string;
 }
 
-/** Why a file is refused; `line` is the 1-based line of the file at fault, when there is one. */
-export class SettlementFileError extends Error {
-  constructor(
-    readonly code: 'malformed_file' | 'wrong_day' | 'duplicate_file' | 'empty_file' | 'file_not_found',
-    message: string,
-    readonly line?: number,
-  ) {
-    super(message);
-  }
-
-  toJSON() {
-    return { code: this.code, detail: this.message, ...(this.line ? { line: this.line } : {}) };
-  }
-}
-
 /** An adapter's parse error names the line ("… line 7: bad amount …"): keep that number. */
-export function parseErrorOf(error: unknown): SettlementFileError {
-  if (error instanceof SettlementFileError) return error;
+export function parseErrorOf(error: unknown): DomainError {
+  if (isSettlementRefusal(error)) return error;
   const message = (error as Error)?.message ?? String(error);
   const line = /line (\d+)/.exec(message);
-  return new SettlementFileError('malformed_file', message, line ? Number(line[1]) : undefined);
+  return settlementRefusal('malformed_file', message, line ? Number(line[1]) : undefined);
 }
 
 /** Every line must belong to the run's business day: a line of another day refuses the file. */
 export function checkDay(line: SettlementLine, day: { start: Date; end: Date }, date: string): void {
   const at = line.occurredAt.getTime();
   if (at < day.start.getTime() || at >= day.end.getTime()) {
-    throw new SettlementFileError(
+    throw settlementRefusal(
       'wrong_day',
       `line ${line.lineNo}: ${line.occurredAt.toISOString()} is not on business day ${date} (GMT+7)`,
       line.lineNo,
@@ -152,5 +139,5 @@ function faultOf(line: SettlementLine): string | null {
 /** Refuses a line the hub cannot ingest (no closure per line: a million of them showed in profiles). */
 export function checkLine(line: SettlementLine): void {
   const why = faultOf(line);
-  if (why) throw new SettlementFileError('malformed_file', `line ${line.lineNo}: ${why}`, line.lineNo);
+  if (why) throw settlementRefusal('malformed_file', `line ${line.lineNo}: ${why}`, line.lineNo);
 }

@@ -4,6 +4,7 @@ import type { SettlementLine } from '../../adapters/types.ts';
 import { hashPassword, verifyPassword } from '../../src/admin/passwords.ts';
 import { csrfMatches, csrfTokenFor } from '../../src/admin/staff.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
+import { DomainError } from '../../src/errors.ts';
 import { RepeatSieve } from '../../src/reconciliation/repeats.ts';
 import {
   businessDay,
@@ -12,7 +13,6 @@ import {
   copyLine,
   isoInstant,
   parseErrorOf,
-  SettlementFileError,
 } from '../../src/reconciliation/rules.ts';
 
 const line = (over: Partial<SettlementLine> = {}): SettlementLine => ({
@@ -37,7 +37,10 @@ describe('business day', () => {
     ).not.toThrow();
     expect(() =>
       checkDay(line({ occurredAt: new Date('2026-03-09T23:59:59+07:00') }), day, '2026-03-10'),
-    ).toThrow(SettlementFileError);
+    ).toThrow(DomainError);
+    expect(() =>
+      checkDay(line({ occurredAt: new Date('2026-03-09T23:59:59+07:00') }), day, '2026-03-10'),
+    ).toThrow(expect.objectContaining({ code: 'wrong_day', extensions: { line: 2 } }));
     expect(() =>
       checkDay(line({ occurredAt: new Date('2026-03-11T00:00:00+07:00') }), day, '2026-03-10'),
     ).toThrow(/line 2/);
@@ -73,7 +76,7 @@ describe('line checks and COPY text', () => {
   it("keeps the line number of an adapter's error", () => {
     expect(parseErrorOf(new Error('VNPay settlement line 7: bad amount'))).toMatchObject({
       code: 'malformed_file',
-      line: 7,
+      extensions: { line: 7 },
     });
   });
 });

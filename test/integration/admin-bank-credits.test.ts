@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaffUser } from '../../src/admin/staff.ts';
-import { feedHeaders } from '../fakes/bank/camt.ts';
+import { feedCredit } from '../helpers/bank-feed.ts';
 import { expectContract, type TestHub, testHub } from '../helpers/hub.ts';
 import { STAFF_PASSWORD, staffSession } from '../helpers/staff.ts';
 
@@ -12,20 +12,11 @@ const AGENCIES = {
 } as const;
 
 let hub: TestHub;
-let n = 0;
 
 /** A credit the bank feed pushes for the agency's account. */
 async function credit(agency: keyof typeof AGENCIES, memo: string) {
   const { account, secret } = AGENCIES[agency];
-  const body = JSON.stringify({
-    account,
-    amount: 150000,
-    memo,
-    bank_reference: `FT${Date.now()}${++n}`,
-    booked_at: new Date().toISOString(),
-  });
-  const res = await request(hub.app).post('/bank-feed/vietqr').set(feedHeaders(secret, body)).send(body);
-  expect(res.status).toBeLessThan(300);
+  await feedCredit(hub.app, secret, { account, amount: 150000, memo });
 }
 
 async function signIn(email: string) {

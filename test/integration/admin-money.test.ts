@@ -1,8 +1,7 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaffUser } from '../../src/admin/staff.ts';
-import { feedHeaders } from '../fakes/bank/camt.ts';
-import { expectContract, PUBLIC_URL, paymentBody, type TestHub, testHub } from '../helpers/hub.ts';
+import { feedCredit, vietqrPayment } from '../helpers/bank-feed.ts';
+import { expectContract, type TestHub, testHub } from '../helpers/hub.ts';
 import { ledgerChecks } from '../helpers/money-flows.ts';
 import { STAFF_PASSWORD, staffSession } from '../helpers/staff.ts';
 
@@ -10,7 +9,6 @@ const ACCOUNT = '0011001932418';
 const FEED_SECRET = 'feed-secret-of-agency-a-0123456789';
 
 let hub: TestHub;
-let n = 0;
 
 beforeAll(async () => {
   hub = await testHub();
@@ -42,34 +40,11 @@ beforeAll(async () => {
 afterAll(() => hub.drop());
 
 /** A test-mode payment whose checkout the citizen opened with VietQR `times` times; the transfer references. */
-async function transferPayment(amount: number, times = 1) {
-  const created = await hub.api().post('/v1/payments', paymentBody({ amount }));
-  expect(created.status).toBe(201);
-  const checkout = new URL(created.body.checkout_url, PUBLIC_URL).pathname;
-  for (let i = 0; i < times; i++) {
-    const chose = await request(hub.app).post(`${checkout}/attempts`).type('form').send({ method: 'vietqr' });
-    expect(chose.status).toBe(303);
-  }
-  const { rows } = await hub.db.query<{ provider_reference: string }>(
-    `SELECT provider_reference FROM attempts WHERE payment_id = $1 ORDER BY created_at`,
-    [created.body.id],
-  );
-  return { id: created.body.id as string, references: rows.map((r) => r.provider_reference) };
-}
+const transferPayment = (amount: number, times = 1) => vietqrPayment(hub, amount, times);
 
 /** A signed bank-feed credit into agency A's account; its credit id. */
-async function credit(amount: number, memo: string) {
-  const body = JSON.stringify({
-    account: ACCOUNT,
-    amount,
-    memo,
-    bank_reference: `FT26${Date.now().toString().slice(-7)}${++n}`,
-    booked_at: new Date().toISOString(),
-  });
-  const res = await request(hub.app).post('/bank-feed/vietqr').set(feedHeaders(FEED_SECRET, body)).send(body);
-  expect(res.status).toBeLessThan(300);
-  return res.body.credit_id as string;
-}
+const credit = async (amount: number, memo: string) =>
+  (await feedCredit(hub.app, FEED_SECRET, { account: ACCOUNT, amount, memo })).credit_id;
 
 async function balance(account: string) {
   const { rows } = await hub.db.query<{ balance: string }>(

@@ -1,19 +1,17 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedHeaders } from '../fakes/bank/camt.ts';
+import { feedCredit, vietqrPayment } from '../helpers/bank-feed.ts';
 import {
   CONSOLE_STAFF,
   type ConsoleStaffKey,
   consoleSession,
   createConsoleStaff,
 } from '../helpers/console.ts';
-import { count, PUBLIC_URL, paymentBody, type TestHub, testHub } from '../helpers/hub.ts';
+import { count, type TestHub, testHub } from '../helpers/hub.ts';
 import { ledgerChecks } from '../helpers/money-flows.ts';
 
 const ACCOUNT = '0011001932418';
 const FEED_SECRET = 'feed-secret-of-agency-a-0123456789';
 let hub: TestHub;
-let n = 0;
 const sessions: Partial<Record<ConsoleStaffKey, Awaited<ReturnType<typeof consoleSession>>>> = {};
 const as = (who: ConsoleStaffKey) => sessions[who]!;
 
@@ -32,28 +30,10 @@ beforeAll(async () => {
 afterAll(() => hub.drop());
 
 /** A test-mode payment offered for a VietQR transfer. */
-async function transferPayment(amount: number) {
-  const created = await hub.api().post('/v1/payments', paymentBody({ amount }));
-  const checkout = new URL(created.body.checkout_url, PUBLIC_URL).pathname;
-  expect(
-    (await request(hub.app).post(`${checkout}/attempts`).type('form').send({ method: 'vietqr' })).status,
-  ).toBe(303);
-  return created.body.id as string;
-}
-
+const transferPayment = async (amount: number) => (await vietqrPayment(hub, amount)).id;
 /** A signed bank-feed credit into agency A's account that names no payment. */
-async function credit(amount: number, memo: string) {
-  const body = JSON.stringify({
-    account: ACCOUNT,
-    amount,
-    memo,
-    bank_reference: `FT26${Date.now().toString().slice(-7)}${++n}`,
-    booked_at: new Date().toISOString(),
-  });
-  const res = await request(hub.app).post('/bank-feed/vietqr').set(feedHeaders(FEED_SECRET, body)).send(body);
-  expect(res.status).toBeLessThan(300);
-  return res.body.credit_id as string;
-}
+const credit = async (amount: number, memo: string) =>
+  (await feedCredit(hub.app, FEED_SECRET, { account: ACCOUNT, amount, memo })).credit_id;
 
 const linesSince = async (entryId: string) =>
   (

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaffUser } from '../../src/admin/staff.ts';
 import { enableProvider } from '../../src/agencies/service.ts';
 import { localDate } from '../../src/dates.ts';
-import { feedHeaders } from '../fakes/bank/camt.ts';
 import { sandboxSettlementCsv } from '../fakes/settlement/sandbox.ts';
+import { feedCredit } from '../helpers/bank-feed.ts';
 import { expectContract, PUBLIC_URL, paymentBody, type TestHub, testHub } from '../helpers/hub.ts';
 import { sandboxRefusesRefunds } from '../helpers/money-flows.ts';
 import { pdfText } from '../helpers/pdf.ts';
@@ -21,7 +21,6 @@ const BUDGET = {
 const today = localDate(new Date());
 
 let hub: TestHub;
-let n = 0;
 const s: Record<string, string> = {};
 
 async function pay(amount: number, budget?: typeof BUDGET) {
@@ -36,18 +35,8 @@ async function pay(amount: number, budget?: typeof BUDGET) {
   return created.body.id as string;
 }
 
-async function feed(amount: number, memo: string) {
-  const body = JSON.stringify({
-    account: ACCOUNT,
-    amount,
-    memo,
-    bank_reference: `FT26${Date.now().toString().slice(-7)}${++n}`,
-    booked_at: new Date().toISOString(),
-  });
-  const res = await request(hub.app).post('/bank-feed/vietqr').set(feedHeaders(FEED_SECRET, body)).send(body);
-  expect(res.status).toBeLessThan(300);
-  return res.body as { credit_id: string; status: string };
-}
+const feed = (amount: number, memo: string) =>
+  feedCredit(hub.app, FEED_SECRET, { account: ACCOUNT, amount, memo });
 
 beforeAll(async () => {
   hub = await testHub();

@@ -324,11 +324,14 @@ export async function summarize(
            FROM settlement_lines l
            JOIN recon_runs r ON r.id = l.run_id
            -- LATERAL: each line looks its attempt or refund up by key, never a scan of the whole history.
+           -- OFFSET 0 keeps each lookup a lookup: flattened into a join, the planner hashed all the
+           -- attempts (317 ms at 500,000 payments, against 27 ms by key).
            LEFT JOIN LATERAL (SELECT a.agency_id, a.amount FROM attempts a
-                               WHERE l.type = 'payment' AND a.id = l.merchant_reference AND a.provider = r.provider) a ON true
+                               WHERE l.type = 'payment' AND a.id = l.merchant_reference AND a.provider = r.provider
+                               OFFSET 0) a ON true
            LEFT JOIN LATERAL (SELECT rf.agency_id, rf.amount FROM refunds rf
                                WHERE l.type = 'refund' AND rf.provider = r.provider
-                                 AND rf.provider_refund_id = l.provider_transaction_id) rf ON true
+                                 AND rf.provider_refund_id = l.provider_transaction_id OFFSET 0) rf ON true
            WHERE l.run_id = $1 AND coalesce(a.agency_id, rf.agency_id) = ANY($2::text[])
              AND NOT EXISTS (SELECT 1 FROM recon_items i WHERE i.run_id = l.run_id AND i.line_no = l.line_no)
            HAVING count(*) > 0`,

@@ -146,7 +146,7 @@ export function agencyRoutes(deps: ConsoleDeps): Router {
     try {
       await revokeKeyFor(deps.db, staffOfView(res), code, req.params.id as string, req.ip);
     } catch (error) {
-      refusalOf(error);
+      refusalOf(viewOf(res).lang, error);
     }
     res.redirect(303, `/console/agencies/${code}?done=revoked`);
   });
@@ -163,7 +163,7 @@ export function agencyRoutes(deps: ConsoleDeps): Router {
     try {
       await configureProviderFor(ops, staffOfView(res), code, provider, settings, req.ip);
     } catch (error) {
-      refusalOf(error);
+      refusalOf(viewOf(res).lang, error);
       const t = adminWords(viewOf(res).lang);
       return showAgency(res, code, {
         editing: provider,
@@ -187,7 +187,7 @@ export function agencyRoutes(deps: ConsoleDeps): Router {
       );
       await showAgency(res, code, { newSecret: created.secret }, 201);
     } catch (error) {
-      const refusal = refusalOf(error);
+      const refusal = refusalOf(viewOf(res).lang, error);
       const detail = refusal.fields.url;
       await showAgency(res, code, {
         url,

@@ -56,7 +56,7 @@ function checkUser(lang: Lang, input: UserInput, password?: string): FieldErrors
 /** A service refusal as field errors in the page's language. */
 function translated(lang: Lang, error: unknown): FieldErrors {
   const t = adminWords(lang);
-  const refusal = refusalOf(error);
+  const refusal = refusalOf(lang, error);
   if (refusal.code === 'staff_user_exists') return { email: t.emailTaken };
   if (refusal.code === 'cannot_disable_self' || refusal.code === 'cannot_change_self')
     return { user: t.cannotSelf };

@@ -140,7 +140,7 @@ export function breakRoutes(deps: ConsoleDeps): Router {
           });
           outcomes.push({ id: item.item.id, ok: true, detail: t.applied });
         } catch (error) {
-          outcomes.push({ id: item.item.id, ok: false, detail: refusalOf(error).detail });
+          outcomes.push({ id: item.item.id, ok: false, detail: refusalOf(view.lang, error).detail });
         }
       }
     }

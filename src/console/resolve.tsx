@@ -151,7 +151,7 @@ export function itemRoutes(deps: ConsoleDeps): Router {
         days: input.days ? Number(input.days) : undefined,
       });
     } catch (error) {
-      const refusal = refusalOf(error);
+      const refusal = refusalOf(viewOf(res).lang, error);
       return sendPage(
         res,
         <ItemPage res={res} item={item} input={input} errors={refusal.fields} refusal={refusal.detail} />,

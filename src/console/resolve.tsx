@@ -82,6 +82,13 @@ function ItemPage(props: {
           </ul>
         </section>
       )}
+      {/* Shown even when the break is no longer open: another officer may have resolved it meanwhile. */}
+      {props.refusal && (
+        <div class="error-summary" role="alert">
+          <h2>{t.notAllowed}</h2>
+          <p>{props.refusal}</p>
+        </div>
+      )}
       {props.confirm ? (
         <ConfirmResolution
           lang={lang}
@@ -96,12 +103,6 @@ function ItemPage(props: {
           <section aria-labelledby="resolve-title">
             <h2 id="resolve-title">{t.resolve}</h2>
             <ErrorSummary errors={props.errors} />
-            {props.refusal && (
-              <div class="error-summary" role="alert">
-                <h2>{t.notAllowed}</h2>
-                <p>{props.refusal}</p>
-              </div>
-            )}
             <form method="post" action={path} novalidate>
               <CsrfField />
               <ResolveFields lang={lang} input={props.input} errors={props.errors} />

@@ -5,8 +5,10 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enableProvider } from '../../src/agencies/service.ts';
 import { REFUSAL_TEXT } from '../../src/console/refusal-text.ts';
 import { feedHeaders } from '../fakes/bank/camt.ts';
+import { sandboxSettlementCsv } from '../fakes/settlement/sandbox.ts';
 import {
   CONSOLE_STAFF,
   type ConsoleStaffKey,
@@ -14,6 +16,7 @@ import {
   createConsoleStaff,
 } from '../helpers/console.ts';
 import { count, PUBLIC_URL, paymentBody, type TestHub, testHub } from '../helpers/hub.ts';
+import { seedAttempt } from '../helpers/recon.ts';
 
 const ACCOUNT = '0011001932418';
 const FEED_SECRET = 'feed-secret-of-agency-a-0123456789';
@@ -29,6 +32,7 @@ beforeAll(async () => {
     account_name: 'SO TU PHAP TINH A',
     feed_secret: FEED_SECRET,
   });
+  await enableProvider(hub.db, 'PROV-A', 'sandbox');
   await createConsoleStaff(hub.db);
   for (const who of ['admin', 'finance'] as const)
     sessions[who] = await consoleSession(hub.app, CONSOLE_STAFF[who]);
@@ -136,5 +140,45 @@ describe('a deep refusal in the page’s language', () => {
 
     expect(await count(hub, 'webhook_endpoints')).toBe(endpoints);
     expect(await count(hub, 'audit_log')).toBe(audits);
+  });
+
+  it('a break resolved already: the Vietnamese sentence at the top, English on request, nothing changed', async () => {
+    const day = '2026-05-04';
+    const short = await seedAttempt(hub.db, { agencyCode: 'PROV-A', completedAt: `${day}T10:00:00+07:00` });
+    const csv = sandboxSettlementCsv(day, [
+      { transactionId: 'S1', attemptId: short.attemptId, amount: 140000, fee: 1400 },
+    ]);
+    const uploaded = await as('admin')
+      .agent.post('/console/reconciliation/runs')
+      .field('_csrf', as('admin').csrf)
+      .field('provider', 'sandbox')
+      .field('business_date', day)
+      .attach('file', Buffer.from(csv), { filename: `sandbox-${day}.csv`, contentType: 'text/csv' });
+    expect(uploaded.status).toBe(303);
+    const { rows } = await hub.db.query<{ id: string }>(
+      'SELECT id::text FROM recon_items WHERE attempt_id = $1',
+      [short.attemptId],
+    );
+    const path = `/console/reconciliation/items/ri_${rows[0]!.id}`;
+    const form = { action: 'write_off', note: 'Ngân hàng thiếu 10.000 ₫', step: 'apply' };
+    expect((await as('finance').post(path, form)).status).toBe(303);
+    const before = {
+      actions: await count(hub, 'recon_actions'),
+      entries: await count(hub, 'journal_entries'),
+    };
+
+    const vi = await as('finance').post(path, form);
+    expect(vi.status).toBe(200);
+    expect(summaryOf(vi.text)).toContain(REFUSAL_TEXT.action_not_allowed!.vi);
+    expect(vi.text).not.toContain('already resolved');
+
+    const en = await as('finance').post(`${path}?lang=en`, form);
+    expect(summaryOf(en.text)).toContain('it is already resolved (reopen it first)');
+    await as('finance').agent.get('/console?lang=vi');
+
+    expect({
+      actions: await count(hub, 'recon_actions'),
+      entries: await count(hub, 'journal_entries'),
+    }).toEqual(before);
   });
 });

@@ -118,3 +118,22 @@ export function fieldText(lang: Lang, message: string): string {
   }
   return FIELD_VI_FALLBACK;
 }
+
+/** Why a settlement file was rejected (a rejected run keeps its code), in Vietnamese. */
+export const REJECTION_VI: Record<string, string> = {
+  malformed_file: 'Tệp không đúng định dạng tệp đối soát của nhà cung cấp.',
+  wrong_day: 'Tệp có giao dịch không thuộc ngày nghiệp vụ đã chọn (giờ Việt Nam).',
+  duplicate_file: 'Tệp này đã được đối soát trước đó.',
+  empty_file: 'Tệp trống, không có cả dòng tiêu đề.',
+  file_not_found: 'Không có tệp đối soát của ngày này trong thư mục nhận tệp.',
+};
+
+/** A rejected run's reason in the page's language (English: the detail kept with the run). */
+export function rejectionText(
+  lang: Lang,
+  rejection: { code: string; detail: string; line?: number },
+): string {
+  if (lang === 'en') return rejection.detail;
+  const sentence = REJECTION_VI[rejection.code] ?? REFUSAL_VI_FALLBACK;
+  return rejection.line ? `${sentence} (dòng ${rejection.line})` : sentence;
+}

@@ -6,7 +6,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enableProvider } from '../../src/agencies/service.ts';
-import { REFUSAL_TEXT } from '../../src/console/refusal-text.ts';
+import { REFUSAL_TEXT, REJECTION_VI } from '../../src/console/refusal-text.ts';
 import { feedHeaders } from '../fakes/bank/camt.ts';
 import { sandboxSettlementCsv } from '../fakes/settlement/sandbox.ts';
 import {
@@ -180,5 +180,22 @@ describe('a deep refusal in the page’s language', () => {
       actions: await count(hub, 'recon_actions'),
       entries: await count(hub, 'journal_entries'),
     }).toEqual(before);
+  });
+
+  it('a settlement file rejected: its run page says why in Vietnamese, in English on request', async () => {
+    const day = '2026-05-05';
+    const uploaded = await as('admin')
+      .agent.post('/console/reconciliation/runs')
+      .field('_csrf', as('admin').csrf)
+      .field('provider', 'sandbox')
+      .field('business_date', day)
+      .attach('file', Buffer.from(''), { filename: `sandbox-${day}.csv`, contentType: 'text/csv' });
+    expect(uploaded.status).toBe(303);
+    const vi = await as('admin').agent.get(uploaded.headers.location!);
+    expect(vi.text).toContain(REJECTION_VI.empty_file);
+    expect(vi.text).not.toContain('the file is empty');
+    const en = await as('admin').agent.get(`${uploaded.headers.location!}?lang=en`);
+    expect(en.text).toContain('the file is empty (not even a header line)');
+    await as('admin').agent.get('/console?lang=vi');
   });
 });

@@ -1,6 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FIELD_VI_FALLBACK, fieldText, REFUSAL_TEXT, refusalText } from '../../src/console/refusal-text.ts';
+import {
+  FIELD_VI_FALLBACK,
+  fieldText,
+  REFUSAL_TEXT,
+  REJECTION_VI,
+  refusalText,
+  rejectionText,
+} from '../../src/console/refusal-text.ts';
 import { DOMAIN_STATUS } from '../../src/http/problem.ts';
 
 describe("a console refusal in the page's language", () => {
@@ -48,5 +55,13 @@ describe("a console refusal in the page's language", () => {
     const untranslated = given.filter((m) => fieldText('vi', m) === FIELD_VI_FALLBACK);
     expect(untranslated).toEqual([]);
     expect(fieldText('vi', 'no agency with code NOPE')).toBe('Không có đơn vị mã NOPE.');
+  });
+
+  it('a settlement file’s rejection reads in Vietnamese with its line, in English as kept', () => {
+    for (const code of ['malformed_file', 'wrong_day', 'duplicate_file', 'empty_file', 'file_not_found'])
+      expect(REJECTION_VI[code], code).toBeTruthy();
+    const rejection = { code: 'malformed_file', detail: 'line 3: amount is not a number', line: 3 };
+    expect(rejectionText('vi', rejection)).toBe(`${REJECTION_VI.malformed_file} (dòng 3)`);
+    expect(rejectionText('en', rejection)).toBe(rejection.detail);
   });
 });

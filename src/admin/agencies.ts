@@ -5,20 +5,13 @@
  * Every change is audited with the staff member as actor, never with a secret in it.
  */
 import type { Principal } from '../agencies/service.ts';
-import {
-  AgencyError,
-  agencyByCode,
-  createApiKey,
-  listAgencies,
-  listApiKeys,
-  revokeApiKey,
-} from '../agencies/service.ts';
+import { agencyByCode, createApiKey, listAgencies, listApiKeys, revokeApiKey } from '../agencies/service.ts';
 import { audit } from '../audit/service.ts';
 import type { Db } from '../db/port.ts';
 import { DomainError } from '../errors.ts';
-import { type ProviderAccountsService, ProviderError } from '../provider-accounts/service.ts';
+import type { ProviderAccountsService } from '../provider-accounts/service.ts';
 import type { WebhooksService } from '../webhooks/service.ts';
-import { mustAdmin, OpsError, refuse } from './errors.ts';
+import { mustAdmin, refuse } from './errors.ts';
 import type { Staff } from './staff.ts';
 
 export interface AgencyOps {
@@ -55,7 +48,8 @@ export async function agenciesFor(db: Db, admin: Staff): Promise<AgencyView[]> {
 export async function agencyFor(db: Db, admin: Staff, code: string) {
   mustAdmin(admin, 'agencies');
   const agency = await agencyByCode(db, code).catch((error) => {
-    if (error instanceof AgencyError) throw refuse.notFound('agency', code);
+    if (error instanceof DomainError && error.code === 'agency_missing')
+      throw refuse.notFound('agency', code);
     throw error;
   });
   if (admin.scope !== null && !admin.scope.includes(agency.id)) throw refuse.notFound('agency', code);
@@ -103,13 +97,7 @@ export async function revokeKeyFor(db: Db, admin: Staff, code: string, keyId: st
   const agency = await agencyFor(db, admin, code);
   const key = (await listApiKeys(db, code)).find((k) => k.id === keyId);
   if (!key) throw refuse.notFound('API key', keyId);
-  if (key.revoked_at)
-    throw new OpsError(
-      'conflict',
-      'api_key_revoked',
-      'Key already revoked',
-      `Key ${keyId} is revoked already.`,
-    );
+  if (key.revoked_at) throw new DomainError('api_key_revoked', `Key ${keyId} is revoked already.`);
   await db.transaction(async (tx) => {
     await revokeApiKey(tx, keyId);
     await audit(tx, {
@@ -148,7 +136,8 @@ export async function configureProviderFor(
   if (Object.keys(given).length === 0)
     throw refuse.invalid([{ field: 'settings', message: 'enter at least one new value' }]);
   const result = await ops.providers.configure(code, provider, given).catch((error) => {
-    if (error instanceof ProviderError) throw refuse.invalid([{ field: 'provider', message: error.message }]);
+    if (error instanceof DomainError && error.code === 'provider_invalid')
+      throw refuse.invalid([{ field: 'provider', message: error.detail }]);
     throw error;
   });
   await audit(ops.db, {

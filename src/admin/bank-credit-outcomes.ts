@@ -7,11 +7,12 @@
  */
 import { audit } from '../audit/service.ts';
 import type { Db } from '../db/port.ts';
+import { DomainError } from '../errors.ts';
 import { accounts, postEntry } from '../ledger/journal.ts';
 import { type Line, paymentSucceeded } from '../ledger/postings.ts';
 import { money } from '../money.ts';
 import { ASSIGNABLE, assignmentTarget, type BankCreditRow, bankCreditFor } from './bank-credits.ts';
-import { mustWrite, noteOf, OpsError, refuse } from './errors.ts';
+import { mustWrite, noteOf, refuse } from './errors.ts';
 import type { Staff } from './staff.ts';
 
 export type CreditAction = 'assign' | 'refund' | 'write_off';
@@ -85,10 +86,8 @@ export async function previewCreditAction(
 }
 
 const settled = (credit: BankCreditRow) =>
-  new OpsError(
-    'conflict',
+  new DomainError(
     'credit_not_open',
-    'Bank credit is settled',
     `Bank credit ${credit.id} is ${credit.status}: only unmatched, late or mismatched credits can be refunded or written off.`,
   );
 

@@ -6,9 +6,10 @@
  */
 import { audit } from '../audit/service.ts';
 import type { Db } from '../db/port.ts';
+import { DomainError } from '../errors.ts';
 import { formatVnd, money, toJsonAmount } from '../money.ts';
 import type { AttemptsService } from '../payments/attempts.ts';
-import { mustWrite, noteOf, OpsError, refuse } from './errors.ts';
+import { mustWrite, noteOf, refuse } from './errors.ts';
 import type { Staff } from './staff.ts';
 
 export const ASSIGNABLE = ['unmatched', 'amount_mismatch', 'late'];
@@ -117,8 +118,7 @@ export async function assignmentTarget(db: Db, credit: BankCreditRow, paymentId:
   );
   const target = rows[0];
   if (!target) throw refuse.notFound('payment', paymentId, 'payment');
-  const notAssignable = (detail: string) =>
-    new OpsError('conflict', 'credit_not_assignable', 'Bank credit cannot be assigned', detail);
+  const notAssignable = (detail: string) => new DomainError('credit_not_assignable', detail);
   // Assigned before, and crashed before the credit was marked: finish it.
   const alreadyPaidByIt =
     target.attempt_status === 'succeeded' && target.provider_transaction_id === credit.bank_reference;
@@ -127,24 +127,18 @@ export async function assignmentTarget(db: Db, credit: BankCreditRow, paymentId:
       `Bank credit ${credit.id} is ${credit.status}: only unmatched, late or mismatched credits can be assigned.`,
     );
   if (!target.attempt_id)
-    throw new OpsError(
-      'conflict',
+    throw new DomainError(
       'no_transfer_attempt',
-      'Payment has no transfer attempt',
       `Payment ${paymentId} was never offered for a ${credit.provider} transfer.`,
     );
   if (!money(credit.amount).eq(target.attempt_amount!))
-    throw new OpsError(
-      'unprocessable',
+    throw new DomainError(
       'amount_mismatch',
-      'Amount does not match',
       `The credit is ${formatVnd(credit.amount)}, payment ${paymentId} is ${formatVnd(target.attempt_amount!)}.`,
     );
   if (target.payment_status === 'succeeded' && !alreadyPaidByIt)
-    throw new OpsError(
-      'conflict',
+    throw new DomainError(
       'payment_already_paid',
-      'Payment already paid',
       `Payment ${paymentId} is paid already; refund this transfer instead.`,
     );
   return { ...target, attempt_id: target.attempt_id, alreadyPaidByIt };
@@ -177,8 +171,7 @@ export async function assignBankCredit(
           booked_at: credit.booked_at.toISOString(),
         },
       });
-  const changed = (detail: string) =>
-    new OpsError('conflict', 'credit_not_assignable', 'Bank credit cannot be assigned', detail);
+  const changed = (detail: string) => new DomainError('credit_not_assignable', detail);
   if (verdict !== 'accepted' && verdict !== 'already_processed')
     throw changed(`The payment refused it: ${verdict}.`);
   const status = await db.transaction(async (tx) => {

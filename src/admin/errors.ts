@@ -1,45 +1,21 @@
-import type { FieldError } from '../http/problem.ts';
-
-/** What kind of refusal: the API maps it to a status, the console to a page. */
-export type OpsErrorKind = 'invalid' | 'forbidden' | 'not_found' | 'conflict' | 'unprocessable' | 'upstream';
+import { DomainError, type FieldError } from '../errors.ts';
 
 /**
  * A staff operation refused (the services under `src/admin/` that `/admin/v1` and `/console`
- * share): a stable `code`, a sentence for staff, and the fields at fault when the input is.
+ * share) is a DomainError: a stable `code` (src/http/problem.ts gives its status), a sentence
+ * for staff, and the fields at fault when the input is.
  */
-export class OpsError extends Error {
-  constructor(
-    readonly kind: OpsErrorKind,
-    readonly code: string,
-    readonly title: string,
-    readonly detail: string,
-    readonly fields: FieldError[] = [],
-    readonly extensions: Record<string, unknown> = {},
-  ) {
-    super(detail);
-  }
-}
-
 export const refuse = {
   invalid: (fields: FieldError[]) =>
-    new OpsError(
-      'invalid',
-      'invalid_request',
-      'Invalid request',
-      'The request has invalid fields; see errors.',
-      fields,
-    ),
-  forbidden: (detail: string) => new OpsError('forbidden', 'forbidden', 'Forbidden', detail),
+    new DomainError('invalid_request', 'The request has invalid fields; see errors.', fields),
+  forbidden: (detail: string) => new DomainError('forbidden', detail),
   /** With `field`: the object was named in that input field (a form shows it there, not as a missing page). */
   notFound: (what: string, id: string, field?: string) =>
-    new OpsError(
-      'not_found',
+    new DomainError(
       'resource_missing',
-      'No such resource',
       `No such ${what}: '${id}'.`,
-      field ? [{ field, message: `no such ${what} in your scope` }] : [],
+      field ? [{ field, message: `no such ${what} in your scope` }] : undefined,
     ),
-  conflict: (code: string, title: string, detail: string) => new OpsError('conflict', code, title, detail),
 };
 
 /** A note is required on every staff action that changes money or access. */

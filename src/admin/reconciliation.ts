@@ -4,12 +4,13 @@
  */
 import { audit } from '../audit/service.ts';
 import type { Db } from '../db/port.ts';
+import { DomainError } from '../errors.ts';
 import { summarize } from '../reconciliation/matching.ts';
 import type { ItemFilter, RunRow } from '../reconciliation/model.ts';
 import { previewResolution } from '../reconciliation/preview.ts';
 import type { Action } from '../reconciliation/rules.ts';
 import { isReconRefusal, type ReconciliationService } from '../reconciliation/service.ts';
-import { mustWrite, noteOf, OpsError, refuse } from './errors.ts';
+import { mustWrite, noteOf, refuse } from './errors.ts';
 import type { Staff } from './staff.ts';
 import { actionJson, itemJson, lineJson, runJson } from './view.ts';
 
@@ -25,16 +26,16 @@ export function opsErrorOf(error: unknown): never {
   if (!isReconRefusal(error)) throw error;
   switch (error.code) {
     case 'not_found':
-      throw new OpsError('not_found', 'resource_missing', 'No such resource', error.message);
+      throw new DomainError('resource_missing', error.message);
     case 'unknown_provider':
     case 'invalid_date':
       throw refuse.invalid([
         { field: error.code === 'invalid_date' ? 'business_date' : 'provider', message: error.message },
       ]);
     case 'provider_refused':
-      throw new OpsError('upstream', 'provider_refused', 'Provider refused', error.message);
+      throw new DomainError('provider_refused', error.message);
     default:
-      throw new OpsError('conflict', error.code, 'Action not allowed', error.message);
+      throw new DomainError(error.code, error.message);
   }
 }
 

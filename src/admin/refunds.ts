@@ -6,10 +6,11 @@
 import { adapterNamed } from '../../adapters/index.ts';
 import { audit } from '../audit/service.ts';
 import type { Db } from '../db/port.ts';
+import { DomainError } from '../errors.ts';
 import type { RefundRow } from '../refunds/model.ts';
 import { recordOutcome } from '../refunds/service.ts';
 import { refundJson } from '../refunds/view.ts';
-import { mustWrite, noteOf, OpsError, refuse } from './errors.ts';
+import { mustWrite, noteOf, refuse } from './errors.ts';
 import type { Staff } from './staff.ts';
 
 export interface RefundQuery {
@@ -77,10 +78,8 @@ export async function recordManualRefund(
     if (!current) throw refuse.notFound('refund', id);
     const automatic = adapterNamed(current.provider)?.capabilities.refund ?? false;
     if (current.status === 'succeeded' || (current.status === 'pending' && automatic)) {
-      throw new OpsError(
-        'conflict',
+      throw new DomainError(
         'refund_not_manual',
-        'Refund cannot be recorded by hand',
         current.status === 'succeeded'
           ? `Refund ${id} has succeeded already.`
           : `Refund ${id} is pending with ${current.provider}, which refunds by itself; wait for its answer.`,

@@ -8,7 +8,6 @@ import { jsonBody } from '../http/text.ts';
 import type { AttemptsService } from '../payments/attempts.ts';
 import type { ReconciliationService } from '../reconciliation/service.ts';
 import { bankCreditRoutes } from './bank-credit-routes.ts';
-import { opsProblems } from './http.ts';
 import { reconciliationRoutes } from './reconciliation-routes.ts';
 import { reportRoutes } from './report-routes.ts';
 import {
@@ -143,7 +142,6 @@ export function adminRoutes(deps: AdminDeps): Router {
   router.use(reconciliationRoutes({ db, recon }));
   router.use(bankCreditRoutes({ db, attempts: deps.attempts, bank: deps.bank }));
   router.use(reportRoutes(db));
-  router.use(opsProblems);
 
   return router;
 }

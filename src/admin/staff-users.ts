@@ -2,10 +2,11 @@
  * Staff users, for admins (`/admin/v1/users`, `/console/users`): the staff of their agencies and
  * below (hub-wide admins: all). Every change is audited in the transaction of the change.
  */
-import { AgencyError, agencyByCode } from '../agencies/service.ts';
+import { agencyByCode } from '../agencies/service.ts';
 import { audit } from '../audit/service.ts';
 import type { Db, Queryable } from '../db/port.ts';
-import { mustAdmin, OpsError, refuse } from './errors.ts';
+import { DomainError } from '../errors.ts';
+import { mustAdmin, refuse } from './errors.ts';
 import {
   changeStaffUser,
   createStaffUser,
@@ -14,7 +15,6 @@ import {
   ROLES,
   type Role,
   type Staff,
-  StaffError,
   type StaffUserRow,
   scopeChoiceMissing,
   staffUserById,
@@ -36,18 +36,14 @@ export type StaffUserJson = ReturnType<typeof staffUserJson>;
 
 /** Why a staff user was refused, with the field at fault. */
 function refusal(error: unknown): never {
-  if (error instanceof AgencyError) throw refuse.invalid([{ field: 'agency', message: error.message }]);
-  if (!(error instanceof StaffError)) throw error;
-  if (error.message.includes('already exists'))
-    throw new OpsError('conflict', 'staff_user_exists', 'Staff user exists', `${error.message}.`, [
-      { field: 'email', message: error.message },
+  if (!(error instanceof DomainError)) throw error;
+  if (error.code === 'agency_missing') throw refuse.invalid([{ field: 'agency', message: error.detail }]);
+  if (error.code === 'staff_user_exists')
+    throw new DomainError('staff_user_exists', `${error.detail}.`, [
+      { field: 'email', message: error.detail },
     ]);
-  const field = error.message.includes('password')
-    ? 'password'
-    : error.message.includes('role')
-      ? 'role'
-      : 'email';
-  throw refuse.invalid([{ field, message: error.message }]);
+  if (error.code === 'staff_invalid') throw refuse.invalid(error.fields ?? []);
+  throw error;
 }
 
 export async function listUsersFor(db: Db, admin: Staff) {
@@ -95,8 +91,7 @@ export async function createUserFor(
 
 export async function disableUserFor(db: Db, admin: Staff, id: string) {
   mustAdmin(admin, 'staff users');
-  if (id === admin.id)
-    throw new OpsError('conflict', 'cannot_disable_self', 'Cannot disable yourself', 'Ask another admin.');
+  if (id === admin.id) throw new DomainError('cannot_disable_self', 'Ask another admin.');
   return db.transaction(async (tx) => {
     const user = await staffUserById(tx, admin.scope, id);
     if (!user) throw refuse.notFound('staff user', id);
@@ -124,8 +119,7 @@ export async function changeUserFor(
   change: { role: string; agency?: string; hub_wide?: boolean },
 ) {
   mustAdmin(admin, 'staff users');
-  if (id === admin.id)
-    throw new OpsError('conflict', 'cannot_change_self', 'Cannot change yourself', 'Ask another admin.');
+  if (id === admin.id) throw new DomainError('cannot_change_self', 'Ask another admin.');
   if (!ROLES.includes(change.role as Role))
     throw refuse.invalid([{ field: 'role', message: `must be one of ${ROLES.join(', ')}` }]);
   await checkAgencyChoice(db, admin, change.agency, change.hub_wide);

@@ -1,13 +1,16 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { agencyByCode } from '../agencies/service.ts';
 import type { Db, Queryable } from '../db/port.ts';
+import { DomainError } from '../errors.ts';
 import { newToken, sha256, ulid } from '../ids.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.ts';
 
 export const ROLES = ['finance', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-export class StaffError extends Error {}
+/** A staff user's input refused, with the field at fault (the CLI prints the detail). */
+const invalid = (field: string, detail: string) =>
+  new DomainError('staff_invalid', detail, [{ field, message: detail }]);
 
 /** Sessions last a working day; staff sign in again the next morning. */
 export const SESSION_HOURS = 12;
@@ -38,10 +41,10 @@ export async function createStaffUser(
   input: { email: string; role: string; agencyCode?: string; password: string },
 ) {
   const email = input.email.trim().toLowerCase();
-  if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new StaffError(`"${input.email}" is not an e-mail address`);
-  if (!ROLES.includes(input.role as Role)) throw new StaffError(`--role must be one of ${ROLES.join(', ')}`);
-  if (input.password.length < 12) throw new StaffError('the password must be at least 12 characters');
-  if (input.password.length > 1024) throw new StaffError('the password is longer than 1024 characters');
+  if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw invalid('email', `"${input.email}" is not an e-mail address`);
+  if (!ROLES.includes(input.role as Role)) throw invalid('role', `--role must be one of ${ROLES.join(', ')}`);
+  if (input.password.length < 12) throw invalid('password', 'the password must be at least 12 characters');
+  if (input.password.length > 1024) throw invalid('password', 'the password is longer than 1024 characters');
   const agency = input.agencyCode ? await agencyByCode(db, input.agencyCode) : null;
   const id = `usr_${ulid()}`;
   const hash = await hashPassword(input.password);
@@ -50,7 +53,7 @@ export async function createStaffUser(
      ON CONFLICT (email) DO NOTHING RETURNING id`,
     [id, email, input.role, agency?.id ?? null, hash],
   );
-  if (!rows[0]) throw new StaffError(`a staff user ${email} already exists`);
+  if (!rows[0]) throw new DomainError('staff_user_exists', `a staff user ${email} already exists`);
   return { id, email, role: input.role as Role, agency: agency?.code ?? null };
 }
 

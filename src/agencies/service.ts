@@ -1,5 +1,6 @@
 import type { Db, Queryable } from '../db/port.ts';
 import { isPgError, PG } from '../db/port.ts';
+import { DomainError } from '../errors.ts';
 import { newId, newToken, sha256 } from '../ids.ts';
 import * as q from './queries.ts';
 
@@ -15,7 +16,10 @@ export interface Principal {
   returnOrigins: string[];
 }
 
-export class AgencyError extends Error {}
+/** An agency's input refused: `agency_invalid` names the field at fault (the CLI prints the detail). */
+const invalid = (field: string, detail: string) =>
+  new DomainError('agency_invalid', detail, [{ field, message: detail }]);
+const noAgency = (code: string) => new DomainError('agency_missing', `no agency with code ${code}`);
 
 /** An origin is scheme://host[:port] and nothing more; anything else is refused. */
 export function normalizeOrigin(value: string): string {
@@ -23,12 +27,12 @@ export function normalizeOrigin(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new AgencyError(`not an origin: "${value}"`);
+    throw invalid('return_origins', `not an origin: "${value}"`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new AgencyError(`not an http(s) origin: "${value}"`);
+    throw invalid('return_origins', `not an http(s) origin: "${value}"`);
   if (url.origin !== value.replace(/\/$/, ''))
-    throw new AgencyError(`an origin has no path, query or credentials: "${value}"`);
+    throw invalid('return_origins', `an origin has no path, query or credentials: "${value}"`);
   return url.origin;
 }
 
@@ -54,20 +58,20 @@ const TAX_CODE = /^[0-9]{10}(-[0-9]{3})?$/;
 
 export async function createAgency(db: Db, input: NewAgency): Promise<q.AgencyRow> {
   if (!/^[A-Z0-9][A-Z0-9_.-]{0,31}$/.test(input.code)) {
-    throw new AgencyError('code must be 1–32 characters: capital letters, digits, "_", "." or "-"');
+    throw invalid('code', 'code must be 1–32 characters: capital letters, digits, "_", "." or "-"');
   }
-  if (!input.name.trim() || input.name.length > 200) throw new AgencyError('name must be 1–200 characters');
+  if (!input.name.trim() || input.name.length > 200) throw invalid('name', 'name must be 1–200 characters');
   if (input.taxCode !== undefined && !TAX_CODE.test(input.taxCode))
-    throw new AgencyError('tax code must be 10 digits, or 10 digits "-" 3 digits (mã số thuế)');
+    throw invalid('tax_code', 'tax code must be 10 digits, or 10 digits "-" 3 digits (mã số thuế)');
   const address = input.address?.trim();
   if (address !== undefined && (!address || address.length > 300))
-    throw new AgencyError('address must be 1–300 characters');
+    throw invalid('address', 'address must be 1–300 characters');
   const contact = checkedContact(input.contact ?? {});
   const origins = (input.returnOrigins ?? []).map(normalizeOrigin);
   let parentId: string | null = null;
   if (input.parentCode) {
     const parent = (await q.agencyByCode(db, input.parentCode)).rows[0];
-    if (!parent) throw new AgencyError(`no agency with code ${input.parentCode}`);
+    if (!parent) throw noAgency(input.parentCode);
     parentId = parent.id;
   }
   try {
@@ -86,7 +90,7 @@ export async function createAgency(db: Db, input: NewAgency): Promise<q.AgencyRo
     return rows[0]!;
   } catch (error) {
     if (isPgError(error, PG.uniqueViolation))
-      throw new AgencyError(`an agency with code ${input.code} exists`);
+      throw new DomainError('agency_exists', `an agency with code ${input.code} exists`);
     throw error;
   }
 }
@@ -97,24 +101,24 @@ const WEBSITE = /^https?:\/\/\S{1,250}$/;
 
 /** The contact fields given, checked; an empty string clears one. */
 function checkedContact(input: ContactInput): Partial<q.AgencyContact> {
-  const field = (value: string | undefined, pattern: RegExp, what: string) => {
+  const field = (value: string | undefined, pattern: RegExp, name: string, what: string) => {
     if (value === undefined) return undefined;
     const trimmed = value.trim();
     if (trimmed === '') return null;
-    if (!pattern.test(trimmed)) throw new AgencyError(`${what} is not valid: "${value}"`);
+    if (!pattern.test(trimmed)) throw invalid(name, `${what} is not valid: "${value}"`);
     return trimmed;
   };
   return {
-    contact_phone: field(input.phone, PHONE, 'phone'),
-    contact_email: field(input.email, EMAIL, 'e-mail address'),
-    contact_website: field(input.website, WEBSITE, 'website (http(s) URL)'),
+    contact_phone: field(input.phone, PHONE, 'phone', 'phone'),
+    contact_email: field(input.email, EMAIL, 'email', 'e-mail address'),
+    contact_website: field(input.website, WEBSITE, 'website', 'website (http(s) URL)'),
   };
 }
 
 /** `payhub agencies:contact`: the phone, e-mail and website its checkout pages show. */
 export async function setAgencyContact(db: Db, code: string, input: ContactInput): Promise<q.AgencyRow> {
   const agency = (await q.updateAgencyContact(db, code, checkedContact(input))).rows[0];
-  if (!agency) throw new AgencyError(`no agency with code ${code}`);
+  if (!agency) throw noAgency(code);
   return agency;
 }
 
@@ -128,7 +132,7 @@ export async function findAgencyByCode(db: Queryable, code: string): Promise<q.A
 
 export async function agencyByCode(db: Queryable, code: string): Promise<q.AgencyRow> {
   const agency = (await q.agencyByCode(db, code)).rows[0];
-  if (!agency) throw new AgencyError(`no agency with code ${code}`);
+  if (!agency) throw noAgency(code);
   return agency;
 }
 
@@ -138,7 +142,7 @@ export async function createApiKey(
   agencyCode: string,
   mode: Mode,
 ): Promise<{ id: string; key: string }> {
-  if (mode !== 'test' && mode !== 'live') throw new AgencyError('mode must be test or live');
+  if (mode !== 'test' && mode !== 'live') throw invalid('mode', 'mode must be test or live');
   const agency = await agencyByCode(db, agencyCode);
   const key = `phk_${mode}_${newToken(32)}`;
   const id = newId('key');
@@ -164,7 +168,8 @@ export async function listApiKeys(db: Queryable, agencyCode: string): Promise<q.
 }
 
 export async function revokeApiKey(db: Queryable, id: string): Promise<void> {
-  if ((await q.revokeApiKey(db, id)).rowCount === 0) throw new AgencyError(`no active key ${id}`);
+  if ((await q.revokeApiKey(db, id)).rowCount === 0)
+    throw new DomainError('api_key_missing', `no active key ${id}`);
 }
 
 const KEY_SHAPE = /^phk_(test|live)_[A-Za-z0-9_-]{43}$/;

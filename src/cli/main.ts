@@ -1,13 +1,11 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { Command, CommanderError } from 'commander';
-import { StaffError } from '../admin/staff.ts';
-import { AgencyError } from '../agencies/service.ts';
 import { audit } from '../audit/service.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDatabase } from '../db/open.ts';
-import { ProviderError } from '../provider-accounts/service.ts';
+import { DomainError } from '../errors.ts';
 import { isReceiptRefusal } from '../receipts/service.ts';
 import { ReceiptSignerError } from '../receipts/signing.ts';
 import { isReconRefusal } from '../reconciliation/service.ts';
@@ -71,15 +69,27 @@ function program(): Command {
   return cli;
 }
 
+/** The `--json` code of an operator's domain refusals, as the CLI printed them before DomainError. */
+const FAMILY_OF: Record<string, string> = {
+  agency_invalid: 'agency',
+  agency_missing: 'agency',
+  agency_exists: 'agency',
+  api_key_missing: 'agency',
+  provider_invalid: 'provider',
+  staff_invalid: 'staff',
+  staff_user_exists: 'staff',
+};
+
+const familyOf = (error: unknown) => (error instanceof DomainError ? FAMILY_OF[error.code] : undefined);
+
 /** A stable code for `--json` errors. */
 function codeOf(error: unknown): string {
   if (error instanceof CommanderError)
     return error.code.replace(/^commander\./, '').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   if (isReconRefusal(error)) return error.code;
   if (error instanceof UsageError) return error.code;
-  if (error instanceof AgencyError) return 'agency';
-  if (error instanceof ProviderError) return 'provider';
-  if (error instanceof StaffError) return 'staff';
+  const family = familyOf(error);
+  if (family) return family;
   if (error instanceof ConfigError) return 'config';
   if (isReceiptRefusal(error) || error instanceof ReceiptSignerError) return 'receipt';
   return 'internal';
@@ -89,10 +99,8 @@ function fail(error: unknown, json: boolean): number {
   const known =
     error instanceof CommanderError ||
     error instanceof UsageError ||
-    error instanceof AgencyError ||
+    familyOf(error) !== undefined ||
     error instanceof ConfigError ||
-    error instanceof ProviderError ||
-    error instanceof StaffError ||
     isReconRefusal(error) ||
     isReceiptRefusal(error) ||
     error instanceof ReceiptSignerError;

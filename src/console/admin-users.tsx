@@ -56,7 +56,7 @@ function checkUser(lang: Lang, input: UserInput, password?: string): FieldErrors
 /** A service refusal as field errors in the page's language. */
 function translated(lang: Lang, error: unknown): FieldErrors {
   const t = adminWords(lang);
-  const refusal = refusalOf(error);
+  const refusal = refusalOf(lang, error);
   if (refusal.code === 'staff_user_exists') return { email: t.emailTaken };
   if (refusal.code === 'cannot_disable_self' || refusal.code === 'cannot_change_self')
     return { user: t.cannotSelf };
@@ -66,138 +66,153 @@ function translated(lang: Lang, error: unknown): FieldErrors {
   return Object.keys(refusal.fields).length ? refusal.fields : { email: refusal.detail };
 }
 
+type UserJson = Awaited<ReturnType<typeof listUsersFor>>[number];
+
+/** Disable, or change role or agency: for a user not disabled. */
+function UserActions({ lang, user }: { lang: Lang; user: UserJson }) {
+  const t = adminWords(lang);
+  return (
+    <>
+      <PostForm action={`/console/users/${user.id}/disable`} class="inline">
+        <button type="submit" class="secondary" aria-label={`${t.disable} ${user.email}`}>
+          {t.disable}
+        </button>
+      </PostForm>
+      <details>
+        <summary>{t.change}</summary>
+        <PostForm action={`/console/users/${user.id}/change`}>
+          <label for={`role-${user.id}`}>{t.role}</label>
+          <RoleSelect id={`role-${user.id}`} value={user.role} />
+          <label for={`agency-${user.id}`}>{t.agency}</label>
+          <input id={`agency-${user.id}`} name="agency" value={user.agency ?? ''} />
+          <input
+            type="checkbox"
+            id={`hub-${user.id}`}
+            name="hub_wide"
+            value="1"
+            checked={user.agency === null}
+          />
+          <label for={`hub-${user.id}`}>{t.hubWide}</label>
+          <button type="submit">{t.save}</button>
+        </PostForm>
+      </details>
+    </>
+  );
+}
+
+function UserTable({ lang, users }: { lang: Lang; users: UserJson[] }) {
+  const t = adminWords(lang);
+  const o = opsWords(lang);
+  const w = WORDS[lang];
+  return (
+    <TableWrap label={t.users}>
+      <table>
+        <caption class="visually-hidden">{t.users}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t.email}</th>
+            <th scope="col">{t.role}</th>
+            <th scope="col">{o.agency}</th>
+            <th scope="col">{o.status}</th>
+            <th scope="col">{o.actions}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {users.map((u) => (
+            <tr key={u.id}>
+              <td>{u.email}</td>
+              <td>{w.roles[u.role]}</td>
+              <td>{u.agency ?? w.wholeHub}</td>
+              <td>{u.disabled_at ? `${t.disabled} ${formatDateTime(lang, u.disabled_at)}` : t.active}</td>
+              <td>{!u.disabled_at && <UserActions lang={lang} user={u} />}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableWrap>
+  );
+}
+
+function NewUserForm({ lang, input, errors }: { lang: Lang; input: UserInput; errors: FieldErrors }) {
+  const t = adminWords(lang);
+  return (
+    <PostForm action="/console/users">
+      <Field
+        name="email"
+        type="email"
+        label={t.email}
+        value={input.email}
+        error={errors.email}
+        autocomplete="off"
+      />
+      <div class={errors.role ? 'field field-error' : 'field'}>
+        <label for="f-role">{t.role}</label>
+        {errors.role && <p class="error-message">{errors.role}</p>}
+        <RoleSelect id="f-role" value={input.role} error={errors.role} />
+      </div>
+      <Field name="agency" label={t.agency} hint={t.agencyHint} value={input.agency} error={errors.agency} />
+      <div class="field">
+        <input type="checkbox" id="f-hub_wide" name="hub_wide" value="1" checked={input.hub_wide} />
+        <label for="f-hub_wide">{t.hubWide}</label>
+      </div>
+      <Field
+        name="password"
+        type="password"
+        label={t.password}
+        hint={t.passwordHint}
+        error={errors.password}
+        autocomplete="new-password"
+      />
+      <button type="submit">{t.create}</button>
+    </PostForm>
+  );
+}
+
+/** The staff list and the new-user form, with what was just done or the errors to fix. */
+async function showUsers(deps: ConsoleDeps, res: Response, input: UserInput, errors: FieldErrors) {
+  const view = viewOf(res);
+  const { lang } = view;
+  const users = await listUsersFor(deps.db, staffOfView(res));
+  const done = queryOf(res.req).done;
+  sendPage(
+    res,
+    <ConsolePage view={view} title={WORDS[lang].pages.users} nav="users">
+      {done && (
+        <p class="notice" role="status">
+          {opsWords(lang).done}
+        </p>
+      )}
+      <ErrorSummary errors={errors} />
+      <span id="f-user" />
+      <UserTable lang={lang} users={users} />
+      <h2>{adminWords(lang).newUser}</h2>
+      <NewUserForm lang={lang} input={input} errors={errors} />
+    </ConsolePage>,
+  );
+}
+
+const blank: UserInput = { email: '', role: '', agency: '', hub_wide: false };
+
+const inputOf = (body: unknown): UserInput => ({
+  email: field(body, 'email').trim(),
+  role: field(body, 'role'),
+  agency: field(body, 'agency').trim(),
+  hub_wide: field(body, 'hub_wide') === '1',
+});
+
 export function userRoutes(deps: ConsoleDeps): Router {
   const router = Router();
   const admin = requireRole('admin');
-  const blank: UserInput = { email: '', role: '', agency: '', hub_wide: false };
+  const show = (res: Response, input: UserInput, errors: FieldErrors) => showUsers(deps, res, input, errors);
 
-  async function showUsers(res: Response, input: UserInput, errors: FieldErrors, status = 200) {
-    const view = viewOf(res);
-    const { lang } = view;
-    const t = adminWords(lang);
-    const o = opsWords(lang);
-    const w = WORDS[lang];
-    const users = await listUsersFor(deps.db, staffOfView(res));
-    const done = queryOf(res.req).done;
-    sendPage(
-      res,
-      <ConsolePage view={view} title={w.pages.users} nav="users">
-        {done && (
-          <p class="notice" role="status">
-            {o.done}
-          </p>
-        )}
-        <ErrorSummary errors={errors} />
-        <span id="f-user" />
-        <TableWrap label={t.users}>
-          <table>
-            <caption class="visually-hidden">{t.users}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t.email}</th>
-                <th scope="col">{t.role}</th>
-                <th scope="col">{o.agency}</th>
-                <th scope="col">{o.status}</th>
-                <th scope="col">{o.actions}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.map((u) => (
-                <tr key={u.id}>
-                  <td>{u.email}</td>
-                  <td>{w.roles[u.role]}</td>
-                  <td>{u.agency ?? w.wholeHub}</td>
-                  <td>{u.disabled_at ? `${t.disabled} ${formatDateTime(lang, u.disabled_at)}` : t.active}</td>
-                  <td>
-                    {!u.disabled_at && (
-                      <>
-                        <PostForm action={`/console/users/${u.id}/disable`} class="inline">
-                          <button type="submit" class="secondary" aria-label={`${t.disable} ${u.email}`}>
-                            {t.disable}
-                          </button>
-                        </PostForm>
-                        <details>
-                          <summary>{t.change}</summary>
-                          <PostForm action={`/console/users/${u.id}/change`}>
-                            <label for={`role-${u.id}`}>{t.role}</label>
-                            <RoleSelect id={`role-${u.id}`} value={u.role} />
-                            <label for={`agency-${u.id}`}>{t.agency}</label>
-                            <input id={`agency-${u.id}`} name="agency" value={u.agency ?? ''} />
-                            <input
-                              type="checkbox"
-                              id={`hub-${u.id}`}
-                              name="hub_wide"
-                              value="1"
-                              checked={u.agency === null}
-                            />
-                            <label for={`hub-${u.id}`}>{t.hubWide}</label>
-                            <button type="submit">{t.save}</button>
-                          </PostForm>
-                        </details>
-                      </>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
-        <h2>{t.newUser}</h2>
-        <PostForm action="/console/users">
-          <Field
-            name="email"
-            type="email"
-            label={t.email}
-            value={input.email}
-            error={errors.email}
-            autocomplete="off"
-          />
-          <div class={errors.role ? 'field field-error' : 'field'}>
-            <label for="f-role">{t.role}</label>
-            {errors.role && <p class="error-message">{errors.role}</p>}
-            <RoleSelect id="f-role" value={input.role} error={errors.role} />
-          </div>
-          <Field
-            name="agency"
-            label={t.agency}
-            hint={t.agencyHint}
-            value={input.agency}
-            error={errors.agency}
-          />
-          <div class="field">
-            <input type="checkbox" id="f-hub_wide" name="hub_wide" value="1" checked={input.hub_wide} />
-            <label for="f-hub_wide">{t.hubWide}</label>
-          </div>
-          <Field
-            name="password"
-            type="password"
-            label={t.password}
-            hint={t.passwordHint}
-            error={errors.password}
-            autocomplete="new-password"
-          />
-          <button type="submit">{t.create}</button>
-        </PostForm>
-      </ConsolePage>,
-      status,
-    );
-  }
-
-  const inputOf = (body: unknown): UserInput => ({
-    email: field(body, 'email').trim(),
-    role: field(body, 'role'),
-    agency: field(body, 'agency').trim(),
-    hub_wide: field(body, 'hub_wide') === '1',
-  });
-
-  router.get('/users', admin, (_req, res) => showUsers(res, blank, {}));
+  router.get('/users', admin, (_req, res) => show(res, blank, {}));
 
   router.post('/users', admin, async (req, res) => {
     const lang = viewOf(res).lang;
     const input = inputOf(req.body);
     const password = field(req.body, 'password');
     const errors = checkUser(lang, input, password);
-    if (Object.keys(errors).length > 0) return showUsers(res, input, errors);
+    if (Object.keys(errors).length > 0) return show(res, input, errors);
     try {
       await createUserFor(deps.db, staffOfView(res), {
         email: input.email,
@@ -207,7 +222,7 @@ export function userRoutes(deps: ConsoleDeps): Router {
         password,
       });
     } catch (error) {
-      return showUsers(res, input, translated(lang, error));
+      return show(res, input, translated(lang, error));
     }
     res.redirect(303, '/console/users?done=created');
   });
@@ -216,7 +231,7 @@ export function userRoutes(deps: ConsoleDeps): Router {
     try {
       await disableUserFor(deps.db, staffOfView(res), req.params.id as string);
     } catch (error) {
-      return showUsers(res, blank, translated(viewOf(res).lang, error));
+      return show(res, blank, translated(viewOf(res).lang, error));
     }
     res.redirect(303, '/console/users?done=disabled');
   });
@@ -225,7 +240,7 @@ export function userRoutes(deps: ConsoleDeps): Router {
     const lang = viewOf(res).lang;
     const input = inputOf(req.body);
     const errors = checkUser(lang, input);
-    if (Object.keys(errors).length > 0) return showUsers(res, blank, errors);
+    if (Object.keys(errors).length > 0) return show(res, blank, errors);
     try {
       await changeUserFor(deps.db, staffOfView(res), req.params.id as string, {
         role: input.role,
@@ -233,7 +248,7 @@ export function userRoutes(deps: ConsoleDeps): Router {
         hub_wide: input.hub_wide || undefined,
       });
     } catch (error) {
-      return showUsers(res, blank, translated(lang, error));
+      return show(res, blank, translated(lang, error));
     }
     res.redirect(303, '/console/users?done=changed');
   });

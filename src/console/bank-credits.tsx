@@ -108,7 +108,7 @@ export function bankCreditRoutes(deps: ConsoleDeps): Router {
           ip: req.ip,
         });
     } catch (error) {
-      const refusal = refusalOf(error);
+      const refusal = refusalOf(viewOf(res).lang, error);
       const t = text(viewOf(res).lang);
       if (refusal.fields.payment) refusal.fields.payment = t.paymentUnknown;
       if (refusal.code === 'amount_mismatch') refusal.fields.payment = t.amountDiffers;

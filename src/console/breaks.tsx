@@ -12,6 +12,7 @@ import { ConsolePage, ErrorSummary, Pager, TableWrap } from './layout.tsx';
 import { Amount, asPage, field, fields, refusalOf } from './ops.tsx';
 import { opsWords } from './ops-text.ts';
 import { reconWords } from './reconciliation-text.ts';
+import { rejectionText } from './refusal-text.ts';
 import { itemRoutes } from './resolve.tsx';
 import { ConfirmResolution, checkResolveInput, ResolveFields, type ResolveInput } from './resolve-form.tsx';
 import { writer } from './session.ts';
@@ -48,7 +49,7 @@ async function showBreaks(deps: ConsoleDeps, req: Request, res: Response, runId?
             {run.rejection && (
               <>
                 <dt>{t.rejected}</dt>
-                <dd>{run.rejection.detail}</dd>
+                <dd>{rejectionText(view.lang, run.rejection)}</dd>
               </>
             )}
           </dl>
@@ -140,7 +141,7 @@ export function breakRoutes(deps: ConsoleDeps): Router {
           });
           outcomes.push({ id: item.item.id, ok: true, detail: t.applied });
         } catch (error) {
-          outcomes.push({ id: item.item.id, ok: false, detail: refusalOf(error).detail });
+          outcomes.push({ id: item.item.id, ok: false, detail: refusalOf(view.lang, error).detail });
         }
       }
     }

@@ -3,7 +3,6 @@
  * ledger preview. A form shown again with its errors is a 200 page, as GOV.UK's services do (a
  * browser logs no failed load); only a page that is not theirs (404) or not their role's (403) fails.
  */
-import { OpsError } from '../admin/errors.ts';
 import { DomainError } from '../errors.ts';
 import { ApiError, problemOf } from '../http/problem.ts';
 import { formatVnd, money } from '../money.ts';
@@ -11,38 +10,31 @@ import { forbidden, notFound } from './errors.tsx';
 import type { Lang } from './i18n.ts';
 import { TableWrap } from './layout.tsx';
 import { opsWords } from './ops-text.ts';
+import { fieldText, refusalText } from './refusal-text.ts';
 
-/** What a refused action shows on its form: errors by field, or a sentence for the summary. */
+/** What a refused action shows on its form, in the page's language: errors by field, or a sentence for the summary. */
 export interface Refusal {
   code: string;
   detail: string;
   fields: Record<string, string>;
 }
 
-/** Another agency's object → 404 page, a role that may not act → 403 page; other refusals go back to the form. */
-export function refusalOf(thrown: unknown): Refusal {
-  // A domain refusal reads as the API would answer it (its status says 404, 403 or other).
+/**
+ * Another agency's object → 404 page, a role that may not act → 403 page; other refusals go back
+ * to the form. A domain refusal's status comes from its code (problemOf, as the API answers it):
+ * a missing object named in a field is that field's error, not a missing page.
+ */
+export function refusalOf(lang: Lang, thrown: unknown): Refusal {
   const error = thrown instanceof DomainError ? problemOf(thrown) : thrown;
-  if (error instanceof OpsError || error instanceof ApiError) {
-    const kind =
-      error instanceof OpsError
-        ? error.kind
-        : error.status === 404
-          ? 'not_found'
-          : error.status === 403
-            ? 'forbidden'
-            : 'other';
-    const named = error instanceof OpsError && error.fields.length > 0;
-    if (kind === 'not_found' && !named) throw notFound();
-    if (kind === 'forbidden') throw forbidden();
-    const list = error instanceof OpsError ? error.fields : (error.errors ?? []);
-    return {
-      code: error.code,
-      detail: error.detail ?? error.message,
-      fields: Object.fromEntries(list.map((f) => [f.field, f.message])),
-    };
-  }
-  throw error;
+  if (!(error instanceof ApiError)) throw thrown;
+  const list = error.errors ?? [];
+  if (error.status === 404 && list.length === 0) throw notFound();
+  if (error.status === 403) throw forbidden();
+  return {
+    code: error.code,
+    detail: refusalText(lang, error.code, error.detail ?? error.message),
+    fields: Object.fromEntries(list.map((f) => [f.field, fieldText(lang, f.message)])),
+  };
 }
 
 /** A note as the services take it, checked here first so its error is in the page's language. */
@@ -161,6 +153,6 @@ export const fields = (body: unknown, name: string): string[] => {
 
 /** For reads: another agency's object is the 404 page, a forbidden role the 403 page; anything else is an error. */
 export function asPage(error: unknown): never {
-  refusalOf(error);
+  refusalOf('en', error);
   throw error;
 }

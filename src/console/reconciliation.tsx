@@ -240,7 +240,7 @@ export function reconciliationRoutes(deps: ConsoleDeps): Router {
       });
     } catch (error) {
       await discard(res);
-      const refusal = refusalOf(error);
+      const refusal = refusalOf(viewOf(res).lang, error);
       form.errors = { file: refusal.detail, ...refusal.fields };
       return showRuns(deps, res, form);
     }

@@ -82,6 +82,13 @@ function ItemPage(props: {
           </ul>
         </section>
       )}
+      {/* Shown even when the break is no longer open: another officer may have resolved it meanwhile. */}
+      {props.refusal && (
+        <div class="error-summary" role="alert">
+          <h2>{t.notAllowed}</h2>
+          <p>{props.refusal}</p>
+        </div>
+      )}
       {props.confirm ? (
         <ConfirmResolution
           lang={lang}
@@ -96,12 +103,6 @@ function ItemPage(props: {
           <section aria-labelledby="resolve-title">
             <h2 id="resolve-title">{t.resolve}</h2>
             <ErrorSummary errors={props.errors} />
-            {props.refusal && (
-              <div class="error-summary" role="alert">
-                <h2>{t.notAllowed}</h2>
-                <p>{props.refusal}</p>
-              </div>
-            )}
             <form method="post" action={path} novalidate>
               <CsrfField />
               <ResolveFields lang={lang} input={props.input} errors={props.errors} />
@@ -151,7 +152,7 @@ export function itemRoutes(deps: ConsoleDeps): Router {
         days: input.days ? Number(input.days) : undefined,
       });
     } catch (error) {
-      const refusal = refusalOf(error);
+      const refusal = refusalOf(viewOf(res).lang, error);
       return sendPage(
         res,
         <ItemPage res={res} item={item} input={input} errors={refusal.fields} refusal={refusal.detail} />,

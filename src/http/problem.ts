@@ -102,7 +102,7 @@ export const problems = {
 };
 
 /** Each domain error code's status and title: the one place the domain meets HTTP. */
-const DOMAIN_STATUS: Record<string, [number, string]> = {
+export const DOMAIN_STATUS: Record<string, [number, string]> = {
   invalid_request: [400, 'Invalid request'],
   resource_missing: [404, 'No such resource'],
   idempotency_key_reused: [422, 'Idempotency key reused'],
@@ -137,6 +137,24 @@ const DOMAIN_STATUS: Record<string, [number, string]> = {
   receipt_number_invalid: [400, 'Invalid request'],
   receipt_missing: [404, 'No such resource'],
   receipt_already_cancelled: [409, 'Receipt already cancelled'],
+  // Staff operations (src/admin/, shared by /admin/v1 and /console) and the folders they call.
+  forbidden: [403, 'Forbidden'],
+  staff_invalid: [400, 'Invalid request'],
+  staff_user_exists: [409, 'Staff user exists'],
+  cannot_disable_self: [409, 'Cannot disable yourself'],
+  cannot_change_self: [409, 'Cannot change yourself'],
+  agency_invalid: [400, 'Invalid request'],
+  agency_missing: [404, 'No such resource'],
+  agency_exists: [409, 'Agency exists'],
+  api_key_missing: [404, 'No such resource'],
+  api_key_revoked: [409, 'Key already revoked'],
+  provider_invalid: [400, 'Invalid request'],
+  refund_not_manual: [409, 'Refund cannot be recorded by hand'],
+  credit_not_open: [409, 'Bank credit is settled'],
+  credit_not_assignable: [409, 'Bank credit cannot be assigned'],
+  no_transfer_attempt: [409, 'Payment has no transfer attempt'],
+  amount_mismatch: [422, 'Amount does not match'],
+  payment_already_paid: [409, 'Payment already paid'],
 };
 
 /** A domain error as the API answers it; an unmapped code is a bug, answered 500 as one. */

@@ -2,11 +2,14 @@ import { adapterNamed, adapterNames } from '../../adapters/index.ts';
 import type { Credentials, ProviderAdapter, ProviderContext, ProviderState } from '../../adapters/types.ts';
 import { agencyByCode } from '../agencies/service.ts';
 import type { Db, Queryable } from '../db/port.ts';
+import { DomainError } from '../errors.ts';
 import { money } from '../money.ts';
 import type { Sealer } from '../secrets.ts';
 import * as q from './queries.ts';
 
-export class ProviderError extends Error {}
+/** A provider setting refused (unknown provider or setting name); the CLI prints the detail. */
+const invalid = (detail: string) =>
+  new DomainError('provider_invalid', detail, [{ field: 'provider', message: detail }]);
 
 function stateOf(db: Queryable, provider: string): ProviderState {
   return {
@@ -121,11 +124,10 @@ export function providerAccountsService(deps: ProviderAccountsDeps) {
     /** `payhub providers:configure`: known names only; values merge with what is stored. */
     async configure(agencyCode: string, provider: string, settings: Record<string, string>) {
       const adapter = adapterNamed(provider);
-      if (!adapter)
-        throw new ProviderError(`unknown provider "${provider}"; known: ${adapterNames().join(', ')}`);
+      if (!adapter) throw invalid(`unknown provider "${provider}"; known: ${adapterNames().join(', ')}`);
       const unknown = Object.keys(settings).filter((name) => !adapter.credentialNames.includes(name));
       if (unknown.length) {
-        throw new ProviderError(
+        throw invalid(
           `${provider} has no setting ${unknown.join(', ')}; known: ${adapter.credentialNames.join(', ') || '(none)'}`,
         );
       }

@@ -1,9 +1,9 @@
 import { adapterNames } from '../../adapters/index.ts';
-import { createServices } from '../app.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/port.ts';
 import { reconcileCommand, sandboxSettlementCommand } from '../reconciliation/cli.ts';
 import { loadSecretKey } from '../secrets.ts';
+import { createServices } from '../services.ts';
 import { type CommandSpec, date, provider } from './spec.ts';
 
 /** The reconciliation service, wired here at the top as the server wires it. */

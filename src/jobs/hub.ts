@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { Services } from '../app.ts';
 import { processDropFolder } from '../bank/drop-folder.ts';
 import type { Db } from '../db/port.ts';
 import {
@@ -7,6 +6,7 @@ import {
   providersWithDropFolder,
   reconcileFromDropFolder,
 } from '../reconciliation/job.ts';
+import type { Services } from '../services.ts';
 import { LEASE_SECONDS } from '../webhooks/service.ts';
 import { type Queue, startQueue } from './queue.ts';
 

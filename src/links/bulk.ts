@@ -4,7 +4,7 @@ import { audit } from '../audit/service.ts';
 import { CatalogError, type CatalogItemRow, type FieldProblem } from '../catalog/model.ts';
 import { ulid } from '../ids.ts';
 import { type CsvRecord, CsvUnreadable, csvField, readCsv } from './csv.ts';
-import type { RowProblem } from './model.ts';
+import type { LinksDeps, RowProblem } from './model.ts';
 import * as q from './queries.ts';
 import {
   checkAmount,
@@ -15,7 +15,6 @@ import {
   linkableItem,
   linkWriter,
 } from './rules.ts';
-import type { LinksDeps } from './service.ts';
 import { newNonces, tokenFor } from './token.ts';
 
 export const BULK_MAX_ROWS = 50_000;

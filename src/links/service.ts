@@ -4,10 +4,9 @@ import type { Mode } from '../agencies/service.ts';
 import { audit } from '../audit/service.ts';
 import { CatalogError, type CatalogItemRow, type FieldProblem } from '../catalog/model.ts';
 import { problem } from '../catalog/validation.ts';
-import type { Db } from '../db/port.ts';
 import { ulid } from '../ids.ts';
 import { type BulkOptions, bulkCreate } from './bulk.ts';
-import type { PaymentLinkRow } from './model.ts';
+import type { LinksDeps, PaymentLinkRow } from './model.ts';
 import * as q from './queries.ts';
 import { checkAmount, checkExpiry, checkPayer, checkReference, linkableItem, linkWriter } from './rules.ts';
 import { newNonce, tokenFor } from './token.ts';
@@ -20,13 +19,6 @@ export interface LinkCreate {
   payer?: unknown;
   expires_at?: string;
   mode?: Mode;
-}
-
-export interface LinksDeps {
-  db: Db;
-  publicUrl: string;
-  secretKey: string;
-  now?: () => Date;
 }
 
 export function linksService(deps: LinksDeps) {

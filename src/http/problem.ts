@@ -117,6 +117,13 @@ const DOMAIN_STATUS: Record<string, [number, string]> = {
   amount_exceeds_refundable: [422, 'Amount exceeds what can be refunded'],
   partial_refund_not_supported: [422, 'Partial refunds not supported'],
   webhook_url_not_allowed: [422, 'Webhook URL not allowed'],
+  // The catalogue and payment links (staff), and the citizen's checkout (its pages take the status).
+  forbidden: [403, 'Forbidden'],
+  code_taken: [409, 'Conflict'],
+  checkout_missing: [404, 'No such resource'],
+  payment_not_payable: [409, 'Payment not payable'],
+  method_unavailable: [409, 'Payment method unavailable'],
+  provider_unavailable: [502, 'Provider unavailable'],
 };
 
 /** A domain error as the API answers it; an unmapped code is a bug, answered 500 as one. */

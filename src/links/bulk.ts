@@ -1,7 +1,7 @@
 import type { Staff } from '../admin/staff.ts';
 import type { Mode } from '../agencies/service.ts';
 import { audit } from '../audit/service.ts';
-import { CatalogError, type CatalogItemRow, type FieldProblem } from '../catalog/model.ts';
+import { type CatalogItemRow, catalogErrors, type FieldProblem } from '../catalog/model.ts';
 import { ulid } from '../ids.ts';
 import { type CsvRecord, CsvUnreadable, csvField, readCsv } from './csv.ts';
 import type { LinksDeps, RowProblem } from './model.ts';
@@ -134,7 +134,7 @@ export async function bulkCreate(deps: LinksDeps, staff: Staff, options: BulkOpt
   const item = await linkableItem(db, staff, options.catalogItem);
   const optionProblems: FieldProblem[] = [];
   const expiresAt = checkExpiry(options.expiresAt, (deps.now ?? (() => new Date()))(), optionProblems);
-  if (optionProblems.length) throw new CatalogError('invalid', 'The options are invalid.', optionProblems);
+  if (optionProblems.length) throw catalogErrors.invalid('The options are invalid.', optionProblems);
   const mode = options.mode ?? 'live';
   const file = readRows(csv);
   const { problems } = file;

@@ -2,7 +2,7 @@ import QRCode from 'qrcode';
 import type { Staff } from '../admin/staff.ts';
 import type { Mode } from '../agencies/service.ts';
 import { audit } from '../audit/service.ts';
-import { CatalogError, type CatalogItemRow, type FieldProblem } from '../catalog/model.ts';
+import { type CatalogItemRow, catalogErrors, type FieldProblem } from '../catalog/model.ts';
 import { problem } from '../catalog/validation.ts';
 import { ulid } from '../ids.ts';
 import { type BulkOptions, bulkCreate } from './bulk.ts';
@@ -46,7 +46,7 @@ export function linksService(deps: LinksDeps) {
     }
     const amount = checkAmount(item, input.amount, problems, { required: !reusable });
     const expiresAt = checkExpiry(input.expires_at, now(), problems);
-    if (problems.length) throw new CatalogError('invalid', 'The link has invalid fields.', problems);
+    if (problems.length) throw catalogErrors.invalid('The link has invalid fields.', problems);
     return { reusable, reference, payer, amount, expires_at: expiresAt };
   }
 
@@ -94,7 +94,7 @@ export function linksService(deps: LinksDeps) {
     linkWriter(staff);
     return db.transaction(async (tx) => {
       const link = await q.linkInScope(tx, staff.scope, id, true);
-      if (!link) throw new CatalogError('not_found', `No such payment link: '${id}'.`);
+      if (!link) throw catalogErrors.notFound(`No such payment link: '${id}'.`);
       if (await q.deactivate(tx, id))
         await audit(tx, {
           actorType: 'staff',

@@ -7,7 +7,6 @@ import { allAdapters } from '../adapters/index.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { auditApiWrites } from './audit/http.ts';
 import { bankRoutes } from './bank/routes.ts';
-import { bankService } from './bank/service.ts';
 import { citizenPageHeaders } from './checkout/csp.ts';
 import { infoRoutes } from './checkout/info-routes.ts';
 import { badReturnPage, checkoutRoutes } from './checkout/routes.ts';
@@ -15,7 +14,6 @@ import { checkoutStatusRoutes } from './checkout/status.ts';
 import { testCreditRoutes } from './checkout/test-credit.ts';
 import type { Site } from './checkout/views/layout.tsx';
 import { consoleRoutes } from './console/routes.ts';
-import { announcingDb } from './db/after-commit.ts';
 import type { Db } from './db/port.ts';
 import { eventRoutes } from './events/routes.ts';
 import { apiKeyAuth } from './http/auth.ts';
@@ -25,42 +23,22 @@ import { notFoundHandler, problemHandler } from './http/problem.ts';
 import { rateLimits } from './http/rate-limit.ts';
 import { jsonBody } from './http/text.ts';
 import { ledgerRoutes } from './ledger/routes.ts';
-import { ledgerService } from './ledger/service.ts';
 import { linksRoutes } from './links/mount.ts';
-import { linksService } from './links/service.ts';
-import { attemptsService } from './payments/attempts.ts';
 import { callbackRoutes } from './payments/callback-routes.ts';
 import { paymentRoutes } from './payments/routes.ts';
-import { paymentsService } from './payments/service.ts';
 import { testModeRoutes } from './payments/test-mode-routes.ts';
-import { providerAccountsService } from './provider-accounts/service.ts';
-import { receiptsService } from './receipts/service.ts';
-import { type ReconSettings, reconciliationService } from './reconciliation/service.ts';
 import { refundRoutes } from './refunds/routes.ts';
-import { refundsService } from './refunds/service.ts';
-import { sealer } from './secrets.ts';
+import { createServices, type Services, type ServicesOptions } from './services.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
-import { webhooksService } from './webhooks/service.ts';
-import type { Resolve } from './webhooks/urls.ts';
 
-export interface AppOptions {
-  db: Db;
+/** The domain services' wiring lives in services.ts; callers may take it from here too. */
+export { createServices, type Services } from './services.ts';
+
+export interface AppOptions extends ServicesOptions {
   logger: Logger;
-  publicUrl: string;
   rateLimit: number;
   /** PAYHUB_TRUST_PROXY: which proxies' X-Forwarded-For gives req.ip (rate limits, audit). Default: none. */
   trustProxy?: boolean | number | string;
-  /** PAYHUB_SECRET_KEY (or the embedded default's generated key): seals credentials, signs sandbox pages. */
-  secretKey: string;
-  now?: () => Date;
-  /** How webhook hosts are resolved for the live-mode address check (tests inject one). */
-  resolveHost?: Resolve;
-  /** Per webhook request; default 10 s. */
-  webhookTimeoutMs?: number;
-  /** PAYHUB_ALLOW_PRIVATE_WEBHOOKS: test-mode endpoints may target loopback and private addresses. */
-  allowPrivateWebhooks?: boolean;
-  /** Reconciliation settings (config.reconciliation); defaults: 2 carry days, no fee rules. */
-  reconciliation?: ReconSettings;
   /** Who runs the hub, for the citizens' pages' footer (config.site); default "PayHub". */
   site?: Site;
   /** The embedded demo: a test payment's bank-transfer page can play the bank's credit. */
@@ -68,43 +46,6 @@ export interface AppOptions {
   /** Origins besides https: the checkout may send a citizen to (the demo's http simulators). */
   formTargets?: string[];
 }
-
-/** The domain services, built once from the options; jobs use the same ones. */
-export function createServices(options: Omit<AppOptions, 'logger' | 'rateLimit' | 'trustProxy'>) {
-  const { publicUrl } = options;
-  // Transactions that wrote outbox rows or pending refunds wake their jobs once committed.
-  const db = announcingDb(options.db, (topic) => ({ webhooks, refunds, receipts })[topic].nudge());
-  const providers = providerAccountsService({
-    db,
-    sealer: sealer(options.secretKey),
-    publicUrl,
-    signingSecret: options.secretKey,
-    now: options.now,
-  });
-  const payments = paymentsService({ db, publicUrl, now: options.now });
-  const attempts = attemptsService({ db, providers, publicUrl });
-  const receipts = receiptsService({ db, publicUrl, sealer: sealer(options.secretKey) });
-  const bank = bankService({ db, attempts, providers, now: options.now });
-  const webhooks = webhooksService({
-    db,
-    sealer: sealer(options.secretKey),
-    resolve: options.resolveHost,
-    timeoutMs: options.webhookTimeoutMs,
-    allowPrivate: options.allowPrivateWebhooks,
-  });
-  const refunds = refundsService({ db, providers });
-  const ledger = ledgerService({ db });
-  const recon = reconciliationService({
-    db,
-    attempts,
-    providers,
-    settings: options.reconciliation ?? { carryDays: 2, fees: {}, settlementDir: '.payhub/settlements' },
-    now: options.now,
-  });
-  const links = linksService({ db, publicUrl, secretKey: options.secretKey, now: options.now });
-  return { providers, payments, attempts, receipts, bank, webhooks, refunds, ledger, recon, links };
-}
-export type Services = ReturnType<typeof createServices>;
 
 const swaggerUiDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 

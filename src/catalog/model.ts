@@ -1,3 +1,5 @@
+import { DomainError } from '../errors.ts';
+
 export const OBLIGATION_TYPES = ['fee', 'charge', 'tax', 'insurance', 'other'] as const;
 export type ObligationType = (typeof OBLIGATION_TYPES)[number];
 
@@ -47,13 +49,23 @@ export interface FieldProblem {
   message: string;
 }
 
-/** Why a catalogue or link change was refused; nothing was written. */
-export class CatalogError extends Error {
-  constructor(
-    readonly code: 'invalid' | 'not_found' | 'forbidden' | 'conflict',
-    message: string,
-    readonly problems: FieldProblem[] = [],
-  ) {
-    super(message);
-  }
+/**
+ * Why a catalogue or link change was refused (nothing was written), as DomainErrors. Their fields
+ * are FieldProblems: the API answers each field's message, the console its words for the code.
+ */
+export const catalogErrors = {
+  invalid: (detail: string, problems: FieldProblem[]) => new DomainError('invalid_request', detail, problems),
+  notFound: (detail: string) => new DomainError('resource_missing', detail),
+  forbidden: (detail: string) => new DomainError('forbidden', detail),
+  /** The problem's code (code_taken) is the answer's. */
+  conflict: (detail: string, problem: FieldProblem) => new DomainError(problem.code, detail, [problem]),
+};
+
+/** A refused change's problems with their codes, for the console's words. */
+export function fieldProblemsOf(error: DomainError): FieldProblem[] {
+  return (error.fields ?? []).map((f) => ({
+    field: f.field,
+    code: (f as Partial<FieldProblem>).code ?? '',
+    message: f.message,
+  }));
 }

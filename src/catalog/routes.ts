@@ -1,26 +1,17 @@
 import { type RequestHandler, Router } from 'express';
 import { staffOf } from '../admin/staff.ts';
 import type { Db } from '../db/port.ts';
+import { DomainError } from '../errors.ts';
 import { validateRequest } from '../http/openapi.ts';
-import { ApiError, problems } from '../http/problem.ts';
-import { CatalogError } from './model.ts';
+import { ApiError, problemOf, problems } from '../http/problem.ts';
 import * as catalog from './service.ts';
 import { catalogItemJson } from './view.ts';
 
-/** A refused catalogue or link change, as problem+json with each field named. */
+/** A refused catalogue or link change, as problem+json with each field named (its code is the console's). */
 export function catalogProblem(error: unknown): never {
-  if (!(error instanceof CatalogError)) throw error;
-  const errors = error.problems.map((p) => ({ field: p.field, message: p.message }));
-  switch (error.code) {
-    case 'not_found':
-      throw new ApiError(404, 'resource_missing', 'No such resource', error.message);
-    case 'forbidden':
-      throw problems.forbidden(error.message);
-    case 'conflict':
-      throw new ApiError(409, error.problems[0]?.code ?? 'conflict', 'Conflict', error.message, errors);
-    default:
-      throw problems.invalidRequest(errors, error.message);
-  }
+  if (!(error instanceof DomainError)) throw error;
+  const fields = error.fields?.map(({ field, message }) => ({ field, message }));
+  throw problemOf(new DomainError(error.code, error.detail, fields, error.extensions));
 }
 
 /**

@@ -5,9 +5,9 @@ import type { Db, Queryable } from '../db/port.ts';
 import { ulid } from '../ids.ts';
 import { money } from '../money.ts';
 import {
-  CatalogError,
   type CatalogItemFields,
   type CatalogItemRow,
+  catalogErrors,
   type FieldProblem,
   OBLIGATION_TYPES,
   type ObligationType,
@@ -80,7 +80,7 @@ export async function checkItem(db: Queryable, input: CatalogItemInput): Promise
       problem('budget.treasury_account', 'treasury_account_unknown', 'is not a treasury account in force'),
     );
   const active = input.active === undefined ? true : input.active === true || input.active === 'true';
-  if (problems.length) throw new CatalogError('invalid', 'The item has invalid fields.', problems);
+  if (problems.length) throw catalogErrors.invalid('The item has invalid fields.', problems);
   return { code, name_vi: nameVi!, name_en: nameEn, ...amounts, obligation_type: type, budget, active };
 }
 
@@ -88,21 +88,21 @@ export async function checkItem(db: Queryable, input: CatalogItemInput): Promise
 export async function targetAgency(db: Queryable, staff: Staff, code: string | undefined) {
   if (!code) {
     if (!staff.agencyId)
-      throw new CatalogError('invalid', 'Name the agency.', [
+      throw catalogErrors.invalid('Name the agency.', [
         problem('agency', 'agency_required', 'is required for hub-wide staff'),
       ]);
     return staff.agencyId;
   }
   const agency = await findAgencyByCode(db, code);
   if (!agency || (staff.scope && !staff.scope.includes(agency.id)))
-    throw new CatalogError('invalid', `Agency ${code} is not one of yours.`, [
+    throw catalogErrors.invalid(`Agency ${code} is not one of yours.`, [
       problem('agency', 'agency_unknown', 'is not an agency in your scope'),
     ]);
   return agency.id;
 }
 
 function adminOnly(staff: Staff) {
-  if (staff.role !== 'admin') throw new CatalogError('forbidden', 'Only admins manage the catalogue.');
+  if (staff.role !== 'admin') throw catalogErrors.forbidden('Only admins manage the catalogue.');
 }
 
 const itemDetails = (f: CatalogItemFields) => ({ code: f.code, amount: f.amount, active: f.active });
@@ -114,9 +114,10 @@ export async function createItem(db: Db, staff: Staff, input: CatalogItemInput):
     const fields = await checkItem(tx, input);
     const id = `cat_${ulid()}`;
     if (!(await q.insertItem(tx, id, agencyId, fields)))
-      throw new CatalogError('conflict', `The agency already has an item with code ${fields.code}.`, [
+      throw catalogErrors.conflict(
+        `The agency already has an item with code ${fields.code}.`,
         problem('code', 'code_taken', 'is already in this agency’s catalogue'),
-      ]);
+      );
     await audit(tx, {
       actorType: 'staff',
       actorId: staff.id,
@@ -140,7 +141,7 @@ export async function updateItem(
   adminOnly(staff);
   return db.transaction(async (tx) => {
     const current = await q.itemInScope(tx, staff.scope, id, true);
-    if (!current) throw new CatalogError('not_found', `No such catalog item: '${id}'.`);
+    if (!current) throw catalogErrors.notFound(`No such catalog item: '${id}'.`);
     const ranged = input.amount_min !== undefined || input.amount_max !== undefined;
     const merged: CatalogItemInput = {
       code: input.code ?? current.code,
@@ -157,9 +158,10 @@ export async function updateItem(
       await q.updateItem(tx, id, fields);
     } catch (error) {
       if ((error as { code?: string }).code === '23505')
-        throw new CatalogError('conflict', `The agency already has an item with code ${fields.code}.`, [
+        throw catalogErrors.conflict(
+          `The agency already has an item with code ${fields.code}.`,
           problem('code', 'code_taken', 'is already in this agency’s catalogue'),
-        ]);
+        );
       throw error;
     }
     await audit(tx, {

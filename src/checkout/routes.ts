@@ -2,7 +2,9 @@ import path from 'node:path';
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import { agencyById } from '../agencies/service.ts';
 import type { Db } from '../db/port.ts';
-import { type AttemptsService, CheckoutError } from '../payments/attempts.ts';
+import { DomainError } from '../errors.ts';
+import { problemOf } from '../http/problem.ts';
+import type { AttemptsService, CheckoutRefusal } from '../payments/attempts.ts';
 import { attemptsOfPayment, paymentByCheckoutToken } from '../payments/records.ts';
 import type { ProviderAccountsService } from '../provider-accounts/service.ts';
 import type { ReceiptsService } from '../receipts/service.ts';
@@ -16,6 +18,21 @@ import { receiptCheckPage } from './views/receipt.tsx';
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const PROVIDER = /^[a-z0-9_]{1,32}$/;
+
+/** The words each refused attempt's page shows (checkout_missing: the not-found page). */
+const REFUSAL_WORDS: Record<
+  CheckoutRefusal,
+  'notFound' | 'notPayable' | 'methodUnavailable' | 'providerError'
+> = {
+  checkout_missing: 'notFound',
+  payment_not_payable: 'notPayable',
+  method_unavailable: 'methodUnavailable',
+  provider_unavailable: 'providerError',
+};
+
+function refusalWords(code: string) {
+  return Object.hasOwn(REFUSAL_WORDS, code) ? REFUSAL_WORDS[code as CheckoutRefusal] : undefined;
+}
 
 /**
  * The language of a payment's page: `?lang=` (remembered for this payment's pages, so it survives
@@ -125,7 +142,7 @@ export function checkoutRoutes(deps: CheckoutDeps): Router {
       const method =
         typeof req.body?.method === 'string' && PROVIDER.test(req.body.method) ? req.body.method : '';
       try {
-        if (!TOKEN.test(token)) throw new CheckoutError('not_found');
+        if (!TOKEN.test(token)) throw new DomainError('checkout_missing', 'No such checkout.');
         const result = await attempts.start(token, method, req.ip ?? '127.0.0.1', { language: lang });
         if (result.kind === 'redirect') {
           res.redirect(303, result.url);
@@ -133,16 +150,12 @@ export function checkoutRoutes(deps: CheckoutDeps): Router {
         }
         res.redirect(303, `/checkout/${token}`);
       } catch (error) {
-        if (!(error instanceof CheckoutError)) throw error;
-        const key = {
-          not_found: 'notFound',
-          not_payable: 'notPayable',
-          method_unavailable: 'methodUnavailable',
-          provider_error: 'providerError',
-        }[error.reason] as 'notFound';
-        const page = error.reason === 'not_found' ? null : await render(token, lang, (t) => t[key]);
+        if (!(error instanceof DomainError)) throw error;
+        const refusal = refusalWords(error.code);
+        if (!refusal) throw error;
+        const page = refusal === 'notFound' ? null : await render(token, lang, (t) => t[refusal]);
         res
-          .status(error.reason === 'not_found' ? 404 : error.reason === 'provider_error' ? 502 : 409)
+          .status(problemOf(error).status)
           .type('html')
           .send(page ?? notFound(lang ?? 'vi'));
       }

@@ -1,7 +1,8 @@
 import { type Request, type Response, Router } from 'express';
 import type { Staff } from '../admin/staff.ts';
-import { CatalogError, type CatalogItemRow } from '../catalog/model.ts';
+import { type CatalogItemRow, fieldProblemsOf } from '../catalog/model.ts';
 import * as catalog from '../catalog/service.ts';
+import { DomainError } from '../errors.ts';
 import { formatVnd } from '../money.ts';
 import { type ConsoleDeps, href, staffOfView, viewOf } from './context.ts';
 import { forbidden, notFound, sendPage } from './errors.tsx';
@@ -208,10 +209,10 @@ export function catalogConsoleRoutes(deps: ConsoleDeps): Router {
         : await catalog.createItem(db, staff, itemInput(form));
       res.redirect(303, href('/console/links/catalog', { saved: row.id }));
     } catch (error) {
-      if (!(error instanceof CatalogError)) throw error;
-      if (error.code === 'not_found') throw notFound();
+      if (!(error instanceof DomainError)) throw error;
+      if (error.code === 'resource_missing') throw notFound();
       if (error.code === 'forbidden') throw forbidden();
-      const errors = fieldErrors(LINK_WORDS[viewOf(res).lang], error.problems);
+      const errors = fieldErrors(LINK_WORDS[viewOf(res).lang], fieldProblemsOf(error));
       const action = id ? `/console/links/catalog/${id}` : '/console/links/catalog';
       sendPage(
         res,

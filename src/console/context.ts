@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Staff } from '../admin/staff.ts';
-import type { Services } from '../app.ts';
 import type { Db } from '../db/port.ts';
+import type { Services } from '../services.ts';
 import { isLang, type Lang, WORDS } from './i18n.ts';
 
 /** What every console page family is built from (the same services as `/admin/v1`). */

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import { type Response, Router } from 'express';
-import { CatalogError, type CatalogItemRow } from '../catalog/model.ts';
+import { type CatalogItemRow, fieldProblemsOf } from '../catalog/model.ts';
 import { listItems } from '../catalog/service.ts';
+import { DomainError } from '../errors.ts';
 import { BulkRefused } from '../links/bulk.ts';
 import type { RowProblem } from '../links/model.ts';
 import { itemAmount } from './catalog.tsx';
@@ -148,12 +149,12 @@ export function linksBulkConsoleRoutes(deps: ConsoleDeps): Router {
         .send(out);
     } catch (error) {
       if (error instanceof BulkRefused) return again({ csv: t.bulkRefused(error.rows.length) }, error.rows);
-      if (!(error instanceof CatalogError)) throw error;
+      if (!(error instanceof DomainError)) throw error;
       if (error.code === 'forbidden') throw forbidden();
       const problems =
-        error.code === 'not_found'
+        error.code === 'resource_missing'
           ? [{ field: 'catalog_item', code: 'required', message: '' }]
-          : error.problems;
+          : fieldProblemsOf(error);
       return again(fieldErrors(t, problems));
     }
   });

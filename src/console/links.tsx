@@ -1,7 +1,8 @@
 import { type Response, Router } from 'express';
 import type { Staff } from '../admin/staff.ts';
-import { CatalogError, type CatalogItemRow } from '../catalog/model.ts';
+import { type CatalogItemRow, fieldProblemsOf } from '../catalog/model.ts';
 import { listItems } from '../catalog/service.ts';
+import { DomainError } from '../errors.ts';
 import { linkStatus, type PaymentLinkRow } from '../links/model.ts';
 import type { LinkCreate } from '../links/service.ts';
 import { formatVnd } from '../money.ts';
@@ -212,12 +213,12 @@ export function linksConsoleRoutes(deps: ConsoleDeps): Router {
       const made = await links.create(staff, linkInput(form));
       res.redirect(303, `/console/links/${made.row.id}`);
     } catch (error) {
-      if (!(error instanceof CatalogError)) throw error;
+      if (!(error instanceof DomainError)) throw error;
       if (error.code === 'forbidden') throw forbidden();
       const problems =
-        error.code === 'not_found'
+        error.code === 'resource_missing'
           ? [{ field: 'catalog_item', code: 'required', message: '' }]
-          : error.problems;
+          : fieldProblemsOf(error);
       const errors = fieldErrors(LINK_WORDS[viewOf(res).lang], problems);
       sendPage(res, <LinkForm res={res} items={await itemsOf(deps, staff)} values={form} errors={errors} />);
     }
@@ -324,7 +325,7 @@ export function linksConsoleRoutes(deps: ConsoleDeps): Router {
     try {
       await links.deactivate(staffOfView(res), req.params.id as string);
     } catch (error) {
-      if (error instanceof CatalogError && error.code === 'not_found') throw notFound();
+      if (error instanceof DomainError && error.code === 'resource_missing') throw notFound();
       throw error;
     }
     res.redirect(303, `/console/links/${req.params.id}`);

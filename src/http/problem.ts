@@ -155,6 +155,12 @@ export const DOMAIN_STATUS: Record<string, [number, string]> = {
   no_transfer_attempt: [409, 'Payment has no transfer attempt'],
   amount_mismatch: [422, 'Amount does not match'],
   payment_already_paid: [409, 'Payment already paid'],
+  // The catalogue and payment links (staff), and the citizen's checkout (its pages take the status).
+  code_taken: [409, 'Conflict'],
+  checkout_missing: [404, 'No such resource'],
+  payment_not_payable: [409, 'Payment not payable'],
+  method_unavailable: [409, 'Payment method unavailable'],
+  provider_unavailable: [502, 'Provider unavailable'],
 };
 
 /** A domain error as the API answers it; an unmapped code is a bug, answered 500 as one. */

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { Services } from '../app.ts';
 import { processDropFolder } from '../bank/drop-folder.ts';
 import type { Db } from '../db/port.ts';
 import {
@@ -7,6 +6,7 @@ import {
   providersWithDropFolder,
   reconcileFromDropFolder,
 } from '../reconciliation/job.ts';
+import type { Services } from '../services.ts';
 import { LEASE_SECONDS } from '../webhooks/service.ts';
 import { type Queue, startQueue } from './queue.ts';
 
@@ -57,20 +57,31 @@ export interface HubJobsOptions {
   reconciliationCron?: string;
 }
 
+/** 'short': at most one queued sweep of each kind, however many instances tick at once. */
+const SWEEP = { policy: 'short', retryLimit: 0, expireInSeconds: 300 } as const;
+
 /** Starts the queue, defines every job and its schedule. Safe with several instances. */
 export async function startHubJobs(options: HubJobsOptions): Promise<HubQueue> {
   const { db, services, logger, work } = options;
   const queue = await startQueue<HubJobs>({ db, logger, work, schema: options.schema });
-  // 'short': at most one queued sweep of each kind, however many instances tick at once.
-  const sweep = { policy: 'short', retryLimit: 0, expireInSeconds: 300 } as const;
+  await defineMoneySweeps(queue, options);
+  await defineWebhookDelivery(queue, options);
+  await defineFollowUps(queue, options);
+  await defineReconciliation(queue, options);
+  nudgeAfterCommits(queue, services, logger);
+  if (work) await scheduleSweeps(queue, options);
+  return queue;
+}
 
+/** The sweeps that move money's state on: expiry, lost notifications, bank transfers. */
+async function defineMoneySweeps(queue: HubQueue, { services, logger, bankDropDir }: HubJobsOptions) {
   await queue.define(
     'payments.expire',
     async () => {
       const expired = await services.attempts.expireDue();
       if (expired) logger.info({ expired }, 'payments expired');
     },
-    sweep,
+    SWEEP,
   );
   await queue.define(
     'attempts.recover',
@@ -80,7 +91,7 @@ export async function startHubJobs(options: HubJobsOptions): Promise<HubQueue> {
       for (const { attempt, reason } of result.unanswered)
         logger.warn({ attempt, reason }, 'provider status answer missing or not verified; asked again later');
     },
-    sweep,
+    SWEEP,
   );
   await queue.define(
     'bank.settle',
@@ -89,24 +100,38 @@ export async function startHubJobs(options: HubJobsOptions): Promise<HubQueue> {
       const abandoned = await services.bank.abandonUnpaid();
       if (settled + abandoned) logger.info({ settled, abandoned }, 'bank credits settled');
     },
-    sweep,
+    SWEEP,
   );
   await queue.define(
     'bank.drop',
     async () => {
-      if (!options.bankDropDir) return;
-      const result = await processDropFolder(options.bankDropDir, services.bank);
+      if (!bankDropDir) return;
+      const result = await processDropFolder(bankDropDir, services.bank);
       if (result.processed.length + result.rejected.length)
         logger.info(result, 'bank statement files taken in');
     },
-    sweep,
+    SWEEP,
   );
+}
 
-  // A retry (or an expiring lease) due before the next minute's run gets a run of its own, twice
-  // over: a deferred job, which any instance runs even if this one stops, and a local timer that
-  // wakes this instance's worker when it falls due (the deferred job alone would wait for a poll).
+/** A webhooks.deliver run in `inSeconds`, once per second slot however many instances ask. */
+async function deliverAgainIn(queue: HubQueue, inSeconds: number) {
+  await queue.send(
+    'webhooks.deliver',
+    {},
+    { startAfter: inSeconds, singletonKey: `at:${Math.floor(Date.now() / 1000) + inSeconds}` },
+  );
+}
+
+/**
+ * A retry (or an expiring lease) due before the next minute's run gets a run of its own, twice
+ * over: a deferred job, which any instance runs even if this one stops, and a local timer that
+ * wakes this instance's worker when it falls due (the deferred job alone would wait for a poll).
+ * Returns the function that sets the timer; only the earliest due time keeps one.
+ */
+function deliveryAlarm(services: Services) {
   let retryTimer: { at: number; timer: NodeJS.Timeout } | null = null;
-  const wakeDeliveriesIn = (seconds: number) => {
+  return (seconds: number) => {
     const at = Date.now() + seconds * 1000;
     if (retryTimer && retryTimer.at <= at) return;
     if (retryTimer) clearTimeout(retryTimer.timer);
@@ -117,42 +142,38 @@ export async function startHubJobs(options: HubJobsOptions): Promise<HubQueue> {
     timer.unref();
     retryTimer = { at, timer };
   };
+}
+
+async function defineWebhookDelivery(queue: HubQueue, { services, logger, work }: HubJobsOptions) {
+  const wakeDeliveriesIn = deliveryAlarm(services);
   await queue.define(
     'webhooks.deliver',
     async () => {
       const sent = await services.webhooks.deliverDue({
         // Should this instance die mid-send, another runs once the leases have run out.
-        onClaimed: async () => {
-          const inSeconds = LEASE_SECONDS + 1;
-          await queue.send(
-            'webhooks.deliver',
-            {},
-            { startAfter: inSeconds, singletonKey: `at:${Math.floor(Date.now() / 1000) + inSeconds}` },
-          );
-        },
+        onClaimed: () => deliverAgainIn(queue, LEASE_SECONDS + 1),
       });
       if (sent.delivered + sent.retry + sent.failed) logger.info(sent, 'webhook deliveries tried');
       // Seconds by the database's clock (next_attempt_at's), at least 1: a delivery due but held
       // back behind an earlier one of its endpoint is looked at again each second, not in a loop.
       const next = await services.webhooks.nextDueInSeconds();
       if (next !== null && next < 60) {
-        const inSeconds = Math.max(1, Math.ceil(next));
-        await queue.send(
-          'webhooks.deliver',
-          {},
-          { startAfter: inSeconds, singletonKey: `at:${Math.floor(Date.now() / 1000) + inSeconds}` },
-        );
+        await deliverAgainIn(queue, Math.max(1, Math.ceil(next)));
         if (work) wakeDeliveriesIn(next > 0 ? next : 1);
       }
     },
-    sweep,
+    SWEEP,
   );
+}
+
+/** What follows a success or a refund request: numbering receipts, executing refunds. */
+async function defineFollowUps(queue: HubQueue, { services, logger }: HubJobsOptions) {
   await queue.define(
     'receipts.issue',
     async () => {
       await services.receipts.issueDue();
     },
-    sweep,
+    SWEEP,
   );
   await queue.define(
     'refunds.execute',
@@ -160,8 +181,11 @@ export async function startHubJobs(options: HubJobsOptions): Promise<HubQueue> {
       const result = await services.refunds.executeDue();
       if (result.succeeded + result.failed + result.pending) logger.info(result, 'pending refunds executed');
     },
-    sweep,
+    SWEEP,
   );
+}
+
+async function defineReconciliation(queue: HubQueue, { services, logger }: HubJobsOptions) {
   await queue.define(
     'reconciliation.daily',
     async () => {
@@ -171,7 +195,7 @@ export async function startHubJobs(options: HubJobsOptions): Promise<HubQueue> {
         await queue.send('reconciliation.run', { provider, date }, { singletonKey: `${provider}:${date}` });
       }
     },
-    sweep,
+    SWEEP,
   );
   await queue.define(
     'reconciliation.run',
@@ -187,37 +211,47 @@ export async function startHubJobs(options: HubJobsOptions): Promise<HubQueue> {
     // A run holds an advisory lock per provider and day as well, so instances never ingest it twice.
     { policy: 'stately', retryLimit: 2, retryDelay: 300, expireInSeconds: 3600 },
   );
-  // Sent after the commit (never inside: PGlite's one connection is the transaction's until then).
-  // Coalesced: one send per queue at the end of a short window covers every commit made in it,
-  // so a burst of successes costs one job, not one insert per success.
-  const nudge = (name: 'webhooks.deliver' | 'refunds.execute' | 'receipts.issue') => {
-    let pending: NodeJS.Timeout | null = null;
-    return () => {
-      if (pending) return;
-      pending = setTimeout(() => {
-        pending = null;
-        queue
-          .send(name, {})
-          .catch((err) => logger.warn({ err, queue: name }, 'job not sent; the sweep will run it'));
-      }, NUDGE_WINDOW_MS);
-      pending.unref();
-    };
-  };
-  services.webhooks.onNudge(nudge('webhooks.deliver'));
-  services.refunds.onNudge(nudge('refunds.execute'));
-  services.receipts.onNudge(nudge('receipts.issue'));
+}
 
-  if (work) {
-    await queue.schedule('payments.expire', '* * * * *');
-    await queue.schedule('attempts.recover', '* * * * *');
-    await queue.schedule('bank.settle', '* * * * *');
-    if (options.bankDropDir) await queue.schedule('bank.drop', '* * * * *');
-    await queue.schedule('webhooks.deliver', '* * * * *');
-    // At start-up, what is pending (a crashed instance's leases included) is looked at at once.
-    await queue.send('webhooks.deliver', {});
-    await queue.schedule('refunds.execute', '* * * * *');
-    await queue.schedule('receipts.issue', '* * * * *');
-    if (options.reconciliationCron) await queue.schedule('reconciliation.daily', options.reconciliationCron);
-  }
-  return queue;
+/**
+ * Sent after the commit (never inside: PGlite's one connection is the transaction's until then).
+ * Coalesced: one send per queue at the end of a short window covers every commit made in it,
+ * so a burst of successes costs one job, not one insert per success.
+ */
+function coalescedSend(
+  queue: HubQueue,
+  logger: Logger,
+  name: 'webhooks.deliver' | 'refunds.execute' | 'receipts.issue',
+) {
+  let pending: NodeJS.Timeout | null = null;
+  return () => {
+    if (pending) return;
+    pending = setTimeout(() => {
+      pending = null;
+      queue
+        .send(name, {})
+        .catch((err) => logger.warn({ err, queue: name }, 'job not sent; the sweep will run it'));
+    }, NUDGE_WINDOW_MS);
+    pending.unref();
+  };
+}
+
+function nudgeAfterCommits(queue: HubQueue, services: Services, logger: Logger) {
+  services.webhooks.onNudge(coalescedSend(queue, logger, 'webhooks.deliver'));
+  services.refunds.onNudge(coalescedSend(queue, logger, 'refunds.execute'));
+  services.receipts.onNudge(coalescedSend(queue, logger, 'receipts.issue'));
+}
+
+/** Each sweep's cron, on the instances that work (cluster-wide: one instance runs each tick). */
+async function scheduleSweeps(queue: HubQueue, options: HubJobsOptions) {
+  await queue.schedule('payments.expire', '* * * * *');
+  await queue.schedule('attempts.recover', '* * * * *');
+  await queue.schedule('bank.settle', '* * * * *');
+  if (options.bankDropDir) await queue.schedule('bank.drop', '* * * * *');
+  await queue.schedule('webhooks.deliver', '* * * * *');
+  // At start-up, what is pending (a crashed instance's leases included) is looked at at once.
+  await queue.send('webhooks.deliver', {});
+  await queue.schedule('refunds.execute', '* * * * *');
+  await queue.schedule('receipts.issue', '* * * * *');
+  if (options.reconciliationCron) await queue.schedule('reconciliation.daily', options.reconciliationCron);
 }

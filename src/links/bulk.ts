@@ -1,10 +1,10 @@
 import type { Staff } from '../admin/staff.ts';
 import type { Mode } from '../agencies/service.ts';
 import { audit } from '../audit/service.ts';
-import { CatalogError, type CatalogItemRow, type FieldProblem } from '../catalog/model.ts';
+import { type CatalogItemRow, catalogErrors, type FieldProblem } from '../catalog/model.ts';
 import { ulid } from '../ids.ts';
 import { type CsvRecord, CsvUnreadable, csvField, readCsv } from './csv.ts';
-import type { RowProblem } from './model.ts';
+import type { LinksDeps, RowProblem } from './model.ts';
 import * as q from './queries.ts';
 import {
   checkAmount,
@@ -15,7 +15,6 @@ import {
   linkableItem,
   linkWriter,
 } from './rules.ts';
-import type { LinksDeps } from './service.ts';
 import { newNonces, tokenFor } from './token.ts';
 
 export const BULK_MAX_ROWS = 50_000;
@@ -135,7 +134,7 @@ export async function bulkCreate(deps: LinksDeps, staff: Staff, options: BulkOpt
   const item = await linkableItem(db, staff, options.catalogItem);
   const optionProblems: FieldProblem[] = [];
   const expiresAt = checkExpiry(options.expiresAt, (deps.now ?? (() => new Date()))(), optionProblems);
-  if (optionProblems.length) throw new CatalogError('invalid', 'The options are invalid.', optionProblems);
+  if (optionProblems.length) throw catalogErrors.invalid('The options are invalid.', optionProblems);
   const mode = options.mode ?? 'live';
   const file = readRows(csv);
   const { problems } = file;

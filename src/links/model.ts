@@ -1,5 +1,14 @@
 import type { Mode } from '../agencies/service.ts';
 import type { FieldProblem } from '../catalog/model.ts';
+import type { Db } from '../db/port.ts';
+
+/** What the links service (and its bulk creation) is built from. */
+export interface LinksDeps {
+  db: Db;
+  publicUrl: string;
+  secretKey: string;
+  now?: () => Date;
+}
 
 export interface LinkPayer {
   name: string;

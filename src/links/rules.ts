@@ -1,5 +1,5 @@
 import type { Staff } from '../admin/staff.ts';
-import { CatalogError, type CatalogItemRow, type FieldProblem } from '../catalog/model.ts';
+import { type CatalogItemRow, catalogErrors, type FieldProblem } from '../catalog/model.ts';
 import { itemInScope } from '../catalog/service.ts';
 import { parseAmount, problem } from '../catalog/validation.ts';
 import type { Queryable } from '../db/port.ts';
@@ -95,16 +95,15 @@ export function checkAmount(
 }
 
 export function linkWriter(staff: Staff) {
-  if (staff.role === 'auditor')
-    throw new CatalogError('forbidden', 'Auditors can read but not change anything.');
+  if (staff.role === 'auditor') throw catalogErrors.forbidden('Auditors can read but not change anything.');
 }
 
 /** The item a link is for: in the staff member's scope (another agency's is "no such item") and active. */
 export async function linkableItem(db: Queryable, staff: Staff, id: unknown): Promise<CatalogItemRow> {
   const item = typeof id === 'string' ? await itemInScope(db, staff, id) : undefined;
-  if (!item) throw new CatalogError('not_found', `No such catalog item: '${String(id)}'.`);
+  if (!item) throw catalogErrors.notFound(`No such catalog item: '${String(id)}'.`);
   if (!item.active)
-    throw new CatalogError('invalid', 'The item is not active.', [
+    throw catalogErrors.invalid('The item is not active.', [
       problem('catalog_item', 'item_inactive', 'is not active: activate it before making links'),
     ]);
   return item;

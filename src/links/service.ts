@@ -2,12 +2,11 @@ import QRCode from 'qrcode';
 import type { Staff } from '../admin/staff.ts';
 import type { Mode } from '../agencies/service.ts';
 import { audit } from '../audit/service.ts';
-import { CatalogError, type CatalogItemRow, type FieldProblem } from '../catalog/model.ts';
+import { type CatalogItemRow, catalogErrors, type FieldProblem } from '../catalog/model.ts';
 import { problem } from '../catalog/validation.ts';
-import type { Db } from '../db/port.ts';
 import { ulid } from '../ids.ts';
 import { type BulkOptions, bulkCreate } from './bulk.ts';
-import type { PaymentLinkRow } from './model.ts';
+import type { LinksDeps, PaymentLinkRow } from './model.ts';
 import * as q from './queries.ts';
 import { checkAmount, checkExpiry, checkPayer, checkReference, linkableItem, linkWriter } from './rules.ts';
 import { newNonce, tokenFor } from './token.ts';
@@ -20,13 +19,6 @@ export interface LinkCreate {
   payer?: unknown;
   expires_at?: string;
   mode?: Mode;
-}
-
-export interface LinksDeps {
-  db: Db;
-  publicUrl: string;
-  secretKey: string;
-  now?: () => Date;
 }
 
 export function linksService(deps: LinksDeps) {
@@ -54,7 +46,7 @@ export function linksService(deps: LinksDeps) {
     }
     const amount = checkAmount(item, input.amount, problems, { required: !reusable });
     const expiresAt = checkExpiry(input.expires_at, now(), problems);
-    if (problems.length) throw new CatalogError('invalid', 'The link has invalid fields.', problems);
+    if (problems.length) throw catalogErrors.invalid('The link has invalid fields.', problems);
     return { reusable, reference, payer, amount, expires_at: expiresAt };
   }
 
@@ -102,7 +94,7 @@ export function linksService(deps: LinksDeps) {
     linkWriter(staff);
     return db.transaction(async (tx) => {
       const link = await q.linkInScope(tx, staff.scope, id, true);
-      if (!link) throw new CatalogError('not_found', `No such payment link: '${id}'.`);
+      if (!link) throw catalogErrors.notFound(`No such payment link: '${id}'.`);
       if (await q.deactivate(tx, id))
         await audit(tx, {
           actorType: 'staff',

@@ -7,6 +7,7 @@ import type {
   ProviderOutcome,
 } from '../../adapters/types.ts';
 import type { Db, Queryable } from '../db/port.ts';
+import { DomainError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { ProviderAccountsService } from '../provider-accounts/service.ts';
 import * as aq from './attempt-queries.ts';
@@ -18,15 +19,17 @@ import { expireDue, recoverStale } from './sweeps.ts';
 
 export { ABANDON_AFTER_EXPIRY_MS } from './sweeps.ts';
 
-/** Why the checkout cannot start an attempt; the page shows the matching message. */
-export class CheckoutError extends Error {
-  constructor(
-    readonly reason: 'not_found' | 'not_payable' | 'method_unavailable' | 'provider_error',
-    detail?: string,
-  ) {
-    super(detail ?? reason);
-  }
-}
+/**
+ * Why the checkout cannot start an attempt, as DomainError codes; the page shows the matching
+ * message: no such checkout, the payment not payable now, the method not offered, the provider failing.
+ */
+export type CheckoutRefusal =
+  | 'checkout_missing'
+  | 'payment_not_payable'
+  | 'method_unavailable'
+  | 'provider_unavailable';
+
+const refused = (code: CheckoutRefusal, detail: string) => new DomainError(code, detail);
 
 export interface AttemptsDeps {
   db: Db;
@@ -47,16 +50,16 @@ export async function startAttempt(
   const now = options.now ?? new Date();
   // Read outside the transaction: PGlite has one connection, which the transaction holds.
   const current = (await aq.paymentByToken(db, token)).rows[0];
-  if (!current) throw new CheckoutError('not_found');
+  if (!current) throw refused('checkout_missing', 'No such checkout.');
   const offered = await providers.methodsFor(current.agency_id, current.amount);
   const chosen = offered.find(
     (m) => m.adapter.name === method && !(m.adapter.testOnly && current.mode === 'live'),
   );
-  if (!chosen) throw new CheckoutError('method_unavailable');
+  if (!chosen) throw refused('method_unavailable', `The method ${method} is not offered for this payment.`);
   const started = await db.transaction(async (tx) => {
     const payment = (await aq.paymentByTokenForUpdate(tx, token)).rows[0]!;
     if (!nextStatus(payment.status, 'attempt_started') || payment.expires_at <= now) {
-      throw new CheckoutError('not_payable');
+      throw refused('payment_not_payable', 'The payment cannot be paid now.');
     }
     const attempt = (
       await aq.insertAttempt(tx, {
@@ -100,7 +103,7 @@ export async function startAttempt(
       failure: { code: 'provider_unavailable', message: (error as Error).message.slice(0, 300) },
       raw: {},
     });
-    throw new CheckoutError('provider_error', (error as Error).message);
+    throw refused('provider_unavailable', (error as Error).message);
   }
 }
 

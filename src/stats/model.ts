@@ -1,3 +1,5 @@
+import { DomainError } from '../errors.ts';
+
 /** Cells with fewer payments than this are published without their count or amount. */
 export const MIN_CELL = 5;
 /** The longest period one request may ask for. */
@@ -22,11 +24,7 @@ export interface StatsPeriod {
   to: string;
 }
 
-export class StatsError extends Error {
-  constructor(
-    readonly field: 'from' | 'to',
-    message: string,
-  ) {
-    super(message);
-  }
+/** A period refused: the API answers invalid_request with the field, the pages their own words. */
+export function periodRefused(field: 'from' | 'to', message: string): DomainError {
+  return new DomainError('invalid_request', message, [{ field, message }]);
 }

@@ -1,14 +1,14 @@
 import { stringify } from 'csv-stringify/sync';
 import { type Request, type Response, Router } from 'express';
 import type { Db } from '../db/port.ts';
-import { ApiError } from '../http/problem.ts';
+import { DomainError } from '../errors.ts';
 import { inLang, PublicPage } from '../links/pages.tsx';
 import { citizenCsp } from '../links/public-routes.ts';
 import { type Lang, langOf } from '../links/words.ts';
 import { formatVnd, money, toJsonAmount } from '../money.ts';
 import { renderPage } from '../views/render.ts';
 import { BarChart } from './chart.tsx';
-import { MIN_CELL, type StatsCell, StatsError, type StatsPeriod } from './model.ts';
+import { MIN_CELL, type StatsCell, type StatsPeriod } from './model.ts';
 import { type StatsService, statsService } from './service.ts';
 import { STATS_WORDS } from './words.ts';
 
@@ -105,12 +105,6 @@ export function statsRoutes(
     res.set('Cache-Control', CACHE_CONTROL);
     return { period, cells };
   }
-  const apiRefusal = (error: unknown): never => {
-    if (!(error instanceof StatsError)) throw error;
-    throw new ApiError(400, 'invalid_request', 'Invalid request', error.message, [
-      { field: error.field, message: error.message },
-    ]);
-  };
 
   router.get('/stats', citizenCsp, async (req, res) => {
     const lang = langOf(req.query.lang);
@@ -118,7 +112,8 @@ export function statsRoutes(
       const { period, cells } = await load(req, res);
       res.type('html').send(statsPage(lang, period, cells, '/stats'));
     } catch (error) {
-      if (!(error instanceof StatsError)) throw error;
+      // A period refused: the page says so in its language.
+      if (!(error instanceof DomainError) || error.code !== 'invalid_request') throw error;
       const w = STATS_WORDS[lang];
       res
         .status(400)
@@ -138,7 +133,7 @@ export function statsRoutes(
   });
 
   router.get('/stats.csv', async (req, res) => {
-    const { period, cells } = await load(req, res).catch(apiRefusal);
+    const { period, cells } = await load(req, res);
     const csv = stringify(
       cells.map((c) => [
         c.day,
@@ -168,7 +163,7 @@ export function statsRoutes(
   });
 
   router.get('/stats.json', async (req, res) => {
-    const { period, cells } = await load(req, res).catch(apiRefusal);
+    const { period, cells } = await load(req, res);
     res.json({
       object: 'open_statistics',
       mode: 'live',

@@ -1,7 +1,14 @@
 import { addDays, daysBetween, isCalendarDate, localDate } from '../dates.ts';
 import type { Db } from '../db/port.ts';
 import { dailyTotals } from '../totals/service.ts';
-import { DEFAULT_DAYS, MAX_DAYS, MIN_CELL, type StatsCell, StatsError, type StatsPeriod } from './model.ts';
+import {
+  DEFAULT_DAYS,
+  MAX_DAYS,
+  MIN_CELL,
+  periodRefused,
+  type StatsCell,
+  type StatsPeriod,
+} from './model.ts';
 
 /** Small cells could point at a person (one commune, one fine, one day): they are suppressed. */
 export function suppress(count: number, amount: string): Pick<StatsCell, 'count' | 'amount' | 'suppressed'> {
@@ -16,14 +23,14 @@ export function periodOf(query: { from?: unknown; to?: unknown }, now: Date): St
   const read = (field: 'from' | 'to', value: unknown, fallback: string) => {
     if (value === undefined || value === '') return fallback;
     if (typeof value !== 'string' || !isCalendarDate(value))
-      throw new StatsError(field, 'is not a date YYYY-MM-DD');
+      throw periodRefused(field, 'is not a date YYYY-MM-DD');
     return value;
   };
   const to = read('to', query.to, today);
   const from = read('from', query.from, addDays(to, -(DEFAULT_DAYS - 1)));
-  if (from > to) throw new StatsError('from', 'is after to');
+  if (from > to) throw periodRefused('from', 'is after to');
   if (daysBetween(from, to) >= MAX_DAYS)
-    throw new StatsError('from', `the period is longer than ${MAX_DAYS} days`);
+    throw periodRefused('from', `the period is longer than ${MAX_DAYS} days`);
   return { from, to };
 }
 

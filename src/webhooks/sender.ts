@@ -4,7 +4,7 @@ import { eventJson } from '../events/view.ts';
 import type { Sealer } from '../secrets.ts';
 import * as q from './queries.ts';
 import { signatures } from './signature.ts';
-import { checkEndpointUrl, type Resolve, WebhookUrlError } from './urls.ts';
+import { checkEndpointUrl, type Resolve, refusalReason } from './urls.ts';
 
 /**
  * DESIGN.md's schedule: the first try at once, then retries after 5 s, 5 min, 30 min, 2 h, 5 h,
@@ -267,7 +267,7 @@ async function discard(res: Response) {
 function tryError(err: Error, timeoutMs: number): string {
   const cause = err.cause as Error | undefined;
   if (err.name === 'TimeoutError') return `timed out after ${timeoutMs} ms`;
-  if (err instanceof WebhookUrlError) return `URL not allowed: ${err.message}`;
-  if (cause instanceof WebhookUrlError) return `URL not allowed: ${cause.message}`;
+  const refused = refusalReason(err) ?? refusalReason(cause);
+  if (refused !== undefined) return `URL not allowed: ${refused}`;
   return 'connection_failed';
 }

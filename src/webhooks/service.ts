@@ -1,7 +1,7 @@
 import { fetch as undiciFetch } from 'undici';
 import type { Principal } from '../agencies/service.ts';
 import type { Db, Queryable } from '../db/port.ts';
-import { DomainError, domainErrors } from '../errors.ts';
+import { domainErrors } from '../errors.ts';
 import { eventById } from '../events/service.ts';
 import type { StoredResponse } from '../idempotency/store.ts';
 import { newId } from '../ids.ts';
@@ -9,7 +9,7 @@ import type { Sealer } from '../secrets.ts';
 import * as q from './queries.ts';
 import { type DeliverOptions, deliverDue, type Sender } from './sender.ts';
 import { newSecret } from './signature.ts';
-import { checkEndpointUrl, publicOnlyAgent, type Resolve, systemResolve, WebhookUrlError } from './urls.ts';
+import { checkEndpointUrl, publicOnlyAgent, type Resolve, systemResolve } from './urls.ts';
 
 export { afterFailure, LEASE_SECONDS, MAX_TRIES, RETRY_DELAYS_SECONDS } from './sender.ts';
 
@@ -90,14 +90,7 @@ async function createEndpoint(
   input: { url: string; events?: string[] },
   remember?: Remember,
 ): Promise<StoredResponse> {
-  try {
-    await checkEndpointUrl(input.url, owner.mode, w.resolve, w.allowPrivate);
-  } catch (error) {
-    if (!(error instanceof WebhookUrlError)) throw error;
-    throw new DomainError('webhook_url_not_allowed', `The webhook URL ${error.message}.`, [
-      { field: 'url', message: error.message },
-    ]);
-  }
+  await checkEndpointUrl(input.url, owner.mode, w.resolve, w.allowPrivate);
   const secret = newSecret();
   const events = input.events?.length ? [...new Set(input.events)].sort() : null;
   return w.db.transaction(async (tx) => {

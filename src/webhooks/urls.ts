@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
 import { Agent } from 'undici';
+import { DomainError } from '../errors.ts';
 
 /** Resolves a host name to every address it has (A and AAAA). Injected in tests. */
 export type Resolve = (host: string) => Promise<string[]>;
@@ -8,7 +9,18 @@ export type Resolve = (host: string) => Promise<string[]>;
 export const systemResolve: Resolve = async (host) =>
   (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 
-export class WebhookUrlError extends Error {}
+const URL_REFUSED = 'webhook_url_not_allowed';
+
+/** A webhook URL refused; `reason` completes "The webhook URL …" and is the url field's message. */
+export function urlRefused(reason: string): DomainError {
+  return new DomainError(URL_REFUSED, `The webhook URL ${reason}.`, [{ field: 'url', message: reason }]);
+}
+
+/** Why a URL was refused, if `error` is such a refusal. */
+export function refusalReason(error: unknown): string | undefined {
+  if (!(error instanceof DomainError) || error.code !== URL_REFUSED) return undefined;
+  return error.fields?.[0]?.message;
+}
 
 /**
  * Public unicast only: no private (RFC 1918), loopback, link-local, unique-local (fc00::/7),
@@ -36,12 +48,12 @@ export async function checkEndpointUrl(
   try {
     url = new URL(value);
   } catch {
-    throw new WebhookUrlError('is not a URL');
+    throw urlRefused('is not a URL');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new WebhookUrlError('must be http(s)');
-  if (url.username || url.password) throw new WebhookUrlError('must not carry credentials');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw urlRefused('must be http(s)');
+  if (url.username || url.password) throw urlRefused('must not carry credentials');
   if (mode === 'test' && allowPrivate) return url;
-  if (mode === 'live' && url.protocol !== 'https:') throw new WebhookUrlError('must be https in live mode');
+  if (mode === 'live' && url.protocol !== 'https:') throw urlRefused('must be https in live mode');
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   let addresses: string[];
   if (ipaddr.isValid(host)) addresses = [host];
@@ -49,12 +61,12 @@ export async function checkEndpointUrl(
     try {
       addresses = await resolve(host);
     } catch {
-      throw new WebhookUrlError(`host ${host} does not resolve`);
+      throw urlRefused(`host ${host} does not resolve`);
     }
   }
-  if (addresses.length === 0) throw new WebhookUrlError(`host ${host} does not resolve`);
+  if (addresses.length === 0) throw urlRefused(`host ${host} does not resolve`);
   const blocked = addresses.find((a) => !isPublicAddress(a));
-  if (blocked) throw new WebhookUrlError(notPublic(blocked, mode));
+  if (blocked) throw urlRefused(notPublic(blocked, mode));
   return url;
 }
 
@@ -78,7 +90,7 @@ export function publicOnlyAgent(resolve: Resolve, mode: 'test' | 'live' = 'live'
             const blocked = addresses.find((a) => !isPublicAddress(a));
             if (addresses.length === 0 || blocked) {
               callback(
-                new WebhookUrlError(blocked ? notPublic(blocked, mode) : `host ${hostname} does not resolve`),
+                urlRefused(blocked ? notPublic(blocked, mode) : `host ${hostname} does not resolve`),
                 '',
                 4,
               );

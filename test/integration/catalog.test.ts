@@ -143,3 +143,49 @@ describe('catalogue items', () => {
     ]);
   });
 });
+
+describe('catalogue refusals', () => {
+  it('are problem+json: each field named with its message, the status and title of the refusal', async () => {
+    const admin = await signedIn(hub, 'admin@tinh-a.gov.vn');
+    expect((await admin.post('/admin/v1/catalog_items', { ...ITEM, code: '1.000030' })).status).toBe(201);
+    const taken = await admin.post('/admin/v1/catalog_items', { ...ITEM, code: '1.000030' });
+    expect(taken.body).toEqual({
+      type: '/problems/code_taken',
+      title: 'Conflict',
+      status: 409,
+      detail: 'The agency already has an item with code 1.000030.',
+      code: 'code_taken',
+      instance: '/admin/v1/catalog_items',
+      errors: [{ field: 'code', message: 'is already in this agency’s catalogue' }],
+    });
+    const invalid = await admin.post('/admin/v1/catalog_items', {
+      ...ITEM,
+      code: '1.000031',
+      obligation_type: 'fine',
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body).toMatchObject({ code: 'invalid_request', title: 'Invalid request' });
+    for (const error of invalid.body.errors) expect(Object.keys(error)).toEqual(['field', 'message']);
+
+    const finance = await signedIn(hub, 'ketoan@tinh-a.gov.vn');
+    const refused = await finance.post('/admin/v1/catalog_items', { ...ITEM, code: '1.000032' });
+    expect(refused.body).toEqual({
+      type: '/problems/forbidden',
+      title: 'Forbidden',
+      status: 403,
+      detail: 'Only admins manage the catalogue.',
+      code: 'forbidden',
+      instance: '/admin/v1/catalog_items',
+    });
+    const missing = `cat_${'0'.repeat(26)}`;
+    const unknown = await admin.post(`/admin/v1/catalog_items/${missing}`, { name: { vi: 'Tên' } });
+    expect(unknown.body).toEqual({
+      type: '/problems/resource_missing',
+      title: 'No such resource',
+      status: 404,
+      detail: `No such catalog item: '${missing}'.`,
+      code: 'resource_missing',
+      instance: `/admin/v1/catalog_items/${missing}`,
+    });
+  });
+});

@@ -109,6 +109,38 @@ describe('the checkout page', () => {
     expect(res.status).toBe(409);
     expect((await get(id)).status).toBe('created');
   });
+
+  it("says why an attempt is refused, in the page's language, with the refusal's status", async () => {
+    const { id, checkout } = await newPayment();
+    const unavailable = await request(hub.app)
+      .post(`${checkout}/attempts`)
+      .type('form')
+      .send({ method: 'vnpay' });
+    expect(unavailable.status).toBe(409);
+    expect(unavailable.text).toContain('Phương thức này không khả dụng cho khoản thanh toán này.');
+    const inEnglish = await request(hub.app)
+      .post(`${checkout}/attempts?lang=en`)
+      .type('form')
+      .send({ method: 'vnpay' });
+    expect(inEnglish.status).toBe(409);
+    expect(inEnglish.text).toContain('This method is not available for this payment.');
+    await hub.db.query(`UPDATE payments SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
+    const late = await request(hub.app).post(`${checkout}/attempts`).type('form').send({ method: 'sandbox' });
+    expect(late.status).toBe(409);
+    // An expired payment's page says so (its own view, whatever the refusal's words).
+    expect(late.text).toContain('Khoản thanh toán này đã hết hạn.');
+    const unknown = await request(hub.app)
+      .post(`/checkout/${'x'.repeat(43)}/attempts`)
+      .type('form')
+      .send({ method: 'sandbox' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.text).toContain('Không tìm thấy khoản thanh toán');
+    const malformed = await request(hub.app)
+      .post('/checkout/short/attempts')
+      .type('form')
+      .send({ method: 'sandbox' });
+    expect(malformed.status).toBe(404);
+  });
 });
 
 describe('a citizen paying through the sandbox', () => {

@@ -103,7 +103,15 @@ describe('open statistics', () => {
     expect(bad.text).toContain('Ngày không hợp lệ');
     const badJson = await request(hub.app).get('/stats.json?from=2020-01-01&to=2026-01-01');
     expect(badJson.status).toBe(400);
-    expect(badJson.body.errors[0].field).toBe('from');
+    expect(badJson.body).toEqual({
+      type: '/problems/invalid_request',
+      title: 'Invalid request',
+      status: 400,
+      detail: 'the period is longer than 366 days',
+      code: 'invalid_request',
+      instance: '/stats.json?from=2020-01-01&to=2026-01-01',
+      errors: [{ field: 'from', message: 'the period is longer than 366 days' }],
+    });
   });
 
   it('serves a period from its cache for a minute', async () => {

@@ -162,6 +162,16 @@ describe('webhook endpoints', () => {
       expect(res.status, url).toBe(422);
       expect(res.body.code).toBe('webhook_url_not_allowed');
     }
+    const plain = await live.post('/v1/webhook_endpoints', { url: 'http://8.8.8.8/payhub' });
+    expect(plain.body).toEqual({
+      type: '/problems/webhook_url_not_allowed',
+      title: 'Webhook URL not allowed',
+      status: 422,
+      detail: 'The webhook URL must be https in live mode.',
+      code: 'webhook_url_not_allowed',
+      instance: '/v1/webhook_endpoints',
+      errors: [{ field: 'url', message: 'must be https in live mode' }],
+    });
     const ok = await live.post('/v1/webhook_endpoints', { url: 'https://8.8.8.8/payhub' });
     expect(ok.status).toBe(201);
     await live.delete(`/v1/webhook_endpoints/${ok.body.id}`);

@@ -73,6 +73,11 @@ export const REFUSAL_TEXT: Record<string, Sentence> = {
   receipt_number_invalid: { vi: 'Số biên lai không hợp lệ.' },
   receipt_missing: { vi: 'Không có biên lai với số này.' },
   receipt_already_cancelled: { vi: 'Biên lai này đã bị hủy trước đó.' },
+  code_taken: { vi: 'Mã này đã được dùng; chọn một mã khác.' },
+  checkout_missing: { vi: 'Không có trang thanh toán này.' },
+  payment_not_payable: { vi: 'Thanh toán này không còn trả được (đã trả, đã hủy hoặc đã hết hạn).' },
+  method_unavailable: { vi: 'Phương thức thanh toán này không dùng được cho khoản này.' },
+  provider_unavailable: { vi: 'Nhà cung cấp thanh toán tạm thời không phản hồi; thử lại sau.' },
 };
 
 /** Field messages the services give, in Vietnamese: exact ones, then patterns. */

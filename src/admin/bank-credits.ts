@@ -5,6 +5,7 @@
  * transaction of the change, and pays through the same path as a matched credit.
  */
 import { audit } from '../audit/service.ts';
+import { creditOutcome } from '../bank/service.ts';
 import type { Db } from '../db/port.ts';
 import { DomainError } from '../errors.ts';
 import { formatVnd, money, toJsonAmount } from '../money.ts';
@@ -157,20 +158,10 @@ export async function assignBankCredit(
   const target = await assignmentTarget(db, credit, request.payment);
   const verdict = target.alreadyPaidByIt
     ? 'already_processed'
-    : await attempts.apply(credit.provider, {
-        attemptId: target.attempt_id,
-        status: 'succeeded',
-        amount: credit.amount,
-        providerTransactionId: credit.bank_reference,
-        paidAt: credit.booked_at,
-        raw: {
-          bank_credit_id: credit.id,
-          bank_reference: credit.bank_reference,
-          source: credit.source,
-          assigned_by: staff.id,
-          booked_at: credit.booked_at.toISOString(),
-        },
-      });
+    : await attempts.apply(
+        credit.provider,
+        creditOutcome(credit, target.attempt_id, { assigned_by: staff.id }),
+      );
   const changed = (detail: string) => new DomainError('credit_not_assignable', detail);
   if (verdict !== 'accepted' && verdict !== 'already_processed')
     throw changed(`The payment refused it: ${verdict}.`);

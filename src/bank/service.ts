@@ -20,6 +20,7 @@ import { ingestStatement, type StatementInput } from './statements.ts';
 import { abandonUnpaid } from './sweeps.ts';
 
 export { bankAdapter, bankAdapters } from './adapters.ts';
+export { creditOutcome } from './settle.ts';
 
 export interface BankDeps {
   db: Db;

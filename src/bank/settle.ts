@@ -55,10 +55,20 @@ async function finish(
   return done.rows[0]?.status ?? (await q.creditById(tx, credit.id)).rows[0]!.status;
 }
 
-/** The bank's word that the attempt was paid, as attempts.apply takes it. */
-function outcomeOf(credit: q.CreditRow, attempt: AttemptRow): ProviderOutcome {
+/** What of a credit pays an attempt: the bank's own record of it. */
+type PayingCredit = Pick<q.CreditRow, 'id' | 'amount' | 'bank_reference' | 'booked_at'> & { source: string };
+
+/**
+ * The bank's word that the attempt was paid, as attempts.apply takes it: from the matcher, or
+ * from finance staff who assigned the credit by hand (`raw` then says who).
+ */
+export function creditOutcome(
+  credit: PayingCredit,
+  attemptId: string,
+  raw: Record<string, unknown>,
+): ProviderOutcome {
   return {
-    attemptId: attempt.id,
+    attemptId,
     status: 'succeeded',
     amount: credit.amount,
     providerTransactionId: credit.bank_reference,
@@ -67,12 +77,14 @@ function outcomeOf(credit: q.CreditRow, attempt: AttemptRow): ProviderOutcome {
       bank_credit_id: credit.id,
       bank_reference: credit.bank_reference,
       source: credit.source,
-      account_no: credit.account_no,
-      memo: credit.memo,
       booked_at: credit.booked_at.toISOString(),
+      ...raw,
     },
   };
 }
+
+const outcomeOf = (credit: q.CreditRow, attempt: AttemptRow) =>
+  creditOutcome(credit, attempt.id, { account_no: credit.account_no, memo: credit.memo });
 
 /** The attempt as it is now, if this credit is what made it succeed. */
 async function settledByThis(db: Db, { credit, attempt }: Match) {

@@ -174,7 +174,19 @@ export interface AdapterHost {
   deliverNotification(provider: string, request: InboundRequest): Promise<HttpReply>;
 }
 
-export interface ProviderAdapter {
+/**
+ * A callback (the browser's return or the server-to-server notification), read once from its
+ * request: the attempt it claims to be about, read WITHOUT trusting it (the hub uses it only to
+ * find the agency whose credentials then verify the signature), and the fields the provider
+ * sent, in the adapter's own parsed shape, which nothing outside the adapter reads.
+ */
+export interface ProviderCallback<Fields = unknown> {
+  readonly attemptId: string;
+  readonly fields: Fields;
+}
+
+/** `Fields`: the shape of the adapter's parsed callbacks (ProviderCallback), its own business. */
+export interface ProviderAdapter<Fields = unknown> {
   readonly name: string;
   /** Offered only with test keys (the sandbox). */
   readonly testOnly?: boolean;
@@ -207,16 +219,17 @@ export interface ProviderAdapter {
   createCheckout(ctx: ProviderContext, request: CheckoutRequest): Promise<CheckoutResult>;
 
   /**
-   * The attempt a callback (return or notification) is about, read WITHOUT trusting it: the hub
-   * uses it only to find the agency whose credentials then verify the signature.
+   * A callback's fields and the attempt they claim, read once and WITHOUT trusting them: the hub
+   * uses the attempt only to find the agency whose credentials then verify the signature. Null
+   * when the request is not a callback of this provider (no attempt id it could have sent).
    */
-  attemptIdOf(request: InboundRequest): string | null;
+  readCallback(request: InboundRequest): ProviderCallback<Fields> | null;
 
-  /** Checks the signed browser return; null when the signature does not verify. */
-  verifyReturn(ctx: ProviderContext, request: InboundRequest): ProviderOutcome | null;
+  /** Checks the signed browser return read by readCallback; null when the signature does not verify. */
+  verifyReturn(ctx: ProviderContext, callback: ProviderCallback<Fields>): ProviderOutcome | null;
 
-  /** Checks the server-to-server notification (IPN); null when the signature does not verify. */
-  verifyNotification(ctx: ProviderContext, request: InboundRequest): ProviderOutcome | null;
+  /** Checks the server-to-server notification (IPN) read by readCallback; null when the signature does not verify. */
+  verifyNotification(ctx: ProviderContext, callback: ProviderCallback<Fields>): ProviderOutcome | null;
 
   /** The reply body and status the provider expects for the hub's verdict. */
   notificationReply(verdict: NotificationVerdict): HttpReply;

@@ -1,4 +1,4 @@
-import type { InboundRequest, ProviderOutcome } from '../types.ts';
+import type { InboundRequest, ProviderCallback, ProviderOutcome } from '../types.ts';
 import {
   type MomoCredentials,
   ORDER_ID,
@@ -10,14 +10,18 @@ import {
 import { CALLBACK_KEYS, sign, signatureMatches } from './signature.ts';
 
 /** The redirect arrives as a GET query, the IPN as a POST JSON body; both carry the same fields. */
-export function callbackSource(request: InboundRequest): Record<string, unknown> {
+function callbackSource(request: InboundRequest): Record<string, unknown> {
   const source = request.method === 'GET' ? request.query : request.body;
   return source && typeof source === 'object' ? (source as Record<string, unknown>) : {};
 }
 
-export function orderIdOf(request: InboundRequest): string | null {
-  const orderId = text(callbackSource(request).orderId);
-  return orderId && orderId.length <= ORDER_ID_MAX && ORDER_ID.test(orderId) ? orderId : null;
+/** The callback's fields and the orderId they claim (read without trusting them), or null. */
+export function readCallback(request: InboundRequest): ProviderCallback<Record<string, unknown>> | null {
+  const fields = callbackSource(request);
+  const orderId = text(fields.orderId);
+  return orderId && orderId.length <= ORDER_ID_MAX && ORDER_ID.test(orderId)
+    ? { attemptId: orderId, fields }
+    : null;
 }
 
 /** Absent in some MoMo callbacks (payType for some methods, extraData when unset): signed as "". */

@@ -5,7 +5,7 @@ import type {
   ProviderOutcome,
   RefundOutcome,
 } from '../types.ts';
-import { callbackOutcome, callbackSource, orderIdOf } from './callback.ts';
+import { callbackOutcome, readCallback } from './callback.ts';
 import {
   checkAnswerSource,
   credentialsOf,
@@ -64,7 +64,7 @@ const REPLY_STATUS: Record<NotificationVerdict, number> = {
   error: 500,
 };
 
-export const momoAdapter: ProviderAdapter = {
+export const momoAdapter: ProviderAdapter<Record<string, unknown>> = {
   name: 'momo',
   displayName: { vi: 'Ví MoMo', en: 'MoMo e-wallet' },
   limits: { minAmount: String(MIN_AMOUNT), maxAmount: String(MAX_AMOUNT) },
@@ -113,14 +113,14 @@ export const momoAdapter: ProviderAdapter = {
     return { kind: 'redirect', url: reply.payUrl, providerReference: fields.orderId };
   },
 
-  attemptIdOf: orderIdOf,
+  readCallback,
 
-  verifyReturn(ctx, request) {
-    return callbackOutcome(credentialsOf(ctx), callbackSource(request));
+  verifyReturn(ctx, callback) {
+    return callbackOutcome(credentialsOf(ctx), callback.fields);
   },
 
-  verifyNotification(ctx, request) {
-    return callbackOutcome(credentialsOf(ctx), callbackSource(request));
+  verifyNotification(ctx, callback) {
+    return callbackOutcome(credentialsOf(ctx), callback.fields);
   },
 
   notificationReply(verdict): HttpReply {

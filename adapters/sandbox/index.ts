@@ -4,6 +4,7 @@ import type {
   InboundRequest,
   NotificationVerdict,
   ProviderAdapter,
+  ProviderCallback,
   ProviderContext,
   ProviderOutcome,
   SettlementLine,
@@ -22,7 +23,10 @@ function secretOf(ctx: ProviderContext): string {
   return ctx.signingSecret;
 }
 
-function fieldsOf(request: InboundRequest): Record<string, string> {
+/** The string fields of a callback: the signed fields of callbackFields(), as the sandbox sent them. */
+type SandboxFields = Record<string, string>;
+
+function fieldsOf(request: InboundRequest): SandboxFields {
   const source = request.method === 'GET' ? request.query : (request.body as Record<string, unknown>);
   if (!source || typeof source !== 'object') return {};
   return Object.fromEntries(
@@ -35,8 +39,11 @@ const FAILURES: Record<string, { code: string; message: string }> = {
   cancelled: { code: 'cancelled_by_payer', message: 'The payer cancelled at the sandbox.' },
 };
 
-function outcomeOf(ctx: ProviderContext, request: InboundRequest): ProviderOutcome | null {
-  const fields = fieldsOf(request);
+/** Return and notification alike: null unless the fields are signed with the hub's secret. */
+function outcomeOf(
+  ctx: ProviderContext,
+  { fields }: ProviderCallback<SandboxFields>,
+): ProviderOutcome | null {
   if (!verify(secretOf(ctx), fields)) return null;
   const { attempt_id: attemptId, status, amount } = fields;
   if (!attemptId || !amount || !/^\d+$/.test(amount)) return null;
@@ -52,7 +59,7 @@ function outcomeOf(ctx: ProviderContext, request: InboundRequest): ProviderOutco
   };
 }
 
-export const sandboxAdapter: ProviderAdapter = {
+export const sandboxAdapter: ProviderAdapter<SandboxFields> = {
   name: 'sandbox',
   testOnly: true,
   displayName: { vi: 'Thanh toán thử nghiệm (sandbox)', en: 'Test payment (sandbox)' },
@@ -78,9 +85,10 @@ export const sandboxAdapter: ProviderAdapter = {
     };
   },
 
-  attemptIdOf(request) {
-    const id = fieldsOf(request).attempt_id;
-    return id && /^att_[0-9A-Z]{26}$/.test(id) ? id : null;
+  readCallback(request) {
+    const fields = fieldsOf(request);
+    const id = fields.attempt_id;
+    return id && /^att_[0-9A-Z]{26}$/.test(id) ? { attemptId: id, fields } : null;
   },
 
   verifyReturn: outcomeOf,
@@ -106,7 +114,7 @@ export const sandboxAdapter: ProviderAdapter = {
     const record = await ctx.state?.get<SandboxRecord>(`attempt:${request.attemptId}`);
     if (!record) return { attemptId: request.attemptId, status: 'pending', amount: request.amount, raw: {} };
     const fields = callbackFields(secretOf(ctx), request.attemptId, record, false);
-    const outcome = outcomeOf(ctx, { method: 'GET', query: fields, body: undefined, headers: {} });
+    const outcome = outcomeOf(ctx, { attemptId: request.attemptId, fields });
     if (!outcome) throw new Error('sandbox record failed its own signature');
     return outcome;
   },

@@ -77,7 +77,8 @@ export const vietqrAdapter: ProviderAdapter = {
     return { kind: 'page', view: 'bank_transfer', data: { ...page }, providerReference: reference };
   },
 
-  attemptIdOf: () => null,
+  // No callbacks: paid by bank transfer, confirmed from the bank's side (bankTransfer).
+  readCallback: () => null,
   verifyReturn: () => null,
   verifyNotification: () => null,
 

@@ -1,4 +1,4 @@
-import type { InboundRequest, NotificationVerdict, ProviderAdapter, ProviderContext } from '../types.ts';
+import type { NotificationVerdict, ProviderAdapter, ProviderCallback, ProviderContext } from '../types.ts';
 import { queryStatus, refund } from './api.ts';
 import { callbackFields, callbackOutcome, configOf, payUrl, type VnpayConfig } from './protocol.ts';
 import { parseSettlement } from './settlement.ts';
@@ -15,17 +15,17 @@ const IPN_REPLIES: Record<NotificationVerdict, { RspCode: string; Message: strin
 };
 
 /** Without credentials nothing can be verified, so nothing is believed. */
-function outcomeOf(ctx: ProviderContext, request: InboundRequest) {
+function outcomeOf(ctx: ProviderContext, callback: ProviderCallback<Record<string, string>>) {
   let config: VnpayConfig;
   try {
     config = configOf(ctx);
   } catch {
     return null;
   }
-  return callbackOutcome(config, callbackFields(request));
+  return callbackOutcome(config, callback.fields);
 }
 
-export const vnpayAdapter: ProviderAdapter = {
+export const vnpayAdapter: ProviderAdapter<Record<string, string>> = {
   name: 'vnpay',
   displayName: { vi: 'VNPAY (thẻ ATM, QR ngân hàng)', en: 'VNPAY (bank card, banking QR)' },
   // 5,000 to under 1 billion đồng: the range integrators report VNPay enforcing (not in the
@@ -39,9 +39,10 @@ export const vnpayAdapter: ProviderAdapter = {
     return { kind: 'redirect', url: payUrl(configOf(ctx), request), providerReference: request.attemptId };
   },
 
-  attemptIdOf(request) {
-    const ref = callbackFields(request).vnp_TxnRef;
-    return ref && /^[A-Za-z0-9_-]{1,100}$/.test(ref) ? ref : null;
+  readCallback(request) {
+    const fields = callbackFields(request);
+    const ref = fields.vnp_TxnRef;
+    return ref && /^[A-Za-z0-9_-]{1,100}$/.test(ref) ? { attemptId: ref, fields } : null;
   },
 
   verifyReturn: outcomeOf,

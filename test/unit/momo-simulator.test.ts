@@ -111,7 +111,8 @@ beforeAll(async () => {
       body: JSON.parse(Buffer.concat(chunks).toString()),
       headers: {},
     };
-    const outcome = momoAdapter.verifyNotification(context(), request);
+    const callback = momoAdapter.readCallback(request);
+    const outcome = callback && momoAdapter.verifyNotification(context(), callback);
     const verdict: NotificationVerdict = !outcome
       ? 'invalid_signature'
       : applied.has(outcome.attemptId)
@@ -190,8 +191,9 @@ describe('results coming back from MoMo', () => {
       body: undefined,
       headers: {},
     };
-    expect(momoAdapter.attemptIdOf(request)).toBe(attemptId);
-    const outcome = momoAdapter.verifyReturn(context(), request);
+    const callback = momoAdapter.readCallback(request);
+    expect(callback?.attemptId).toBe(attemptId);
+    const outcome = momoAdapter.verifyReturn(context(), callback!);
     expect(outcome).toMatchObject({ attemptId, status: 'succeeded', amount: '150000' });
     expect(outcome?.providerTransactionId).toBe(String(sim.orders.get(attemptId)?.transId));
     expect(outcome?.paidAt?.getTime()).toBe(clock);
@@ -200,12 +202,8 @@ describe('results coming back from MoMo', () => {
   it('a citizen who declines (1006) comes back failed', async () => {
     const { redirect } = await paid('150000', 1006);
     const query = Object.fromEntries(new URL(redirect).searchParams);
-    const outcome = momoAdapter.verifyReturn(context(), {
-      method: 'GET',
-      query,
-      body: undefined,
-      headers: {},
-    });
+    const callback = momoAdapter.readCallback({ method: 'GET', query, body: undefined, headers: {} });
+    const outcome = momoAdapter.verifyReturn(context(), callback!);
     expect(outcome?.status).toBe('failed');
     expect(outcome?.failure?.code).toBe('1006');
   });
@@ -219,9 +217,8 @@ describe('results coming back from MoMo', () => {
     ]);
     const tampered = sim.callbackBody(attemptId);
     tampered.amount = 151000;
-    expect(
-      momoAdapter.verifyNotification(context(), { method: 'POST', query: {}, body: tampered, headers: {} }),
-    ).toBeNull();
+    const callback = momoAdapter.readCallback({ method: 'POST', query: {}, body: tampered, headers: {} });
+    expect(momoAdapter.verifyNotification(context(), callback!)).toBeNull();
     expect(await sim.sendIpn(attemptId, { tamper: true })).toBe(400);
   });
 });

@@ -83,6 +83,12 @@ const inbound = (url: string): InboundRequest => ({
   headers: {},
 });
 
+/** The browser's return to this URL as the hub takes it: read once, then verified under `context`. */
+const verifiedReturn = (context: ProviderContext, url: string) => {
+  const callback = vnpayAdapter.readCallback(inbound(url));
+  return callback && vnpayAdapter.verifyReturn(context, callback);
+};
+
 const query = (request: CheckoutRequest, context = ctx()) =>
   vnpayAdapter.queryStatus(context, {
     attemptId: request.attemptId,
@@ -173,7 +179,7 @@ describe('pay page', () => {
       redirect: 'manual',
     });
     expect(response.status).toBe(303);
-    const outcome = vnpayAdapter.verifyReturn(ctx(), inbound(response.headers.get('location')!));
+    const outcome = verifiedReturn(ctx(), response.headers.get('location')!);
     expect(outcome).toMatchObject({
       attemptId: request.attemptId,
       status: 'failed',
@@ -187,7 +193,7 @@ describe('Return URL', () => {
     const request = await opened('2000000');
     const returned = sim.pay(request.attemptId);
     expect(returned.startsWith('https://payhub.test/return/vnpay?')).toBe(true);
-    const outcome = vnpayAdapter.verifyReturn(ctx(), inbound(returned));
+    const outcome = verifiedReturn(ctx(), returned);
     expect(outcome).toMatchObject({
       attemptId: request.attemptId,
       status: 'succeeded',
@@ -199,21 +205,14 @@ describe('Return URL', () => {
 
   it('reads a declined payment as failed and a tampered return as nothing', async () => {
     const declined = await opened();
-    expect(
-      vnpayAdapter.verifyReturn(ctx(), inbound(sim.pay(declined.attemptId, { responseCode: '51' }))),
-    ).toMatchObject({
+    expect(verifiedReturn(ctx(), sim.pay(declined.attemptId, { responseCode: '51' }))).toMatchObject({
       status: 'failed',
       failure: { code: '51', message: 'Insufficient balance.' },
     });
     const paid = await opened();
     const forged = sim.pay(paid.attemptId).replace(/vnp_Amount=\d+/, 'vnp_Amount=100');
-    expect(vnpayAdapter.verifyReturn(ctx(), inbound(forged))).toBeNull();
-    expect(
-      vnpayAdapter.verifyReturn(
-        ctxWith({ hash_secret: 'WRONG' }),
-        inbound(sim.pay((await opened()).attemptId)),
-      ),
-    ).toBeNull();
+    expect(verifiedReturn(ctx(), forged)).toBeNull();
+    expect(verifiedReturn(ctxWith({ hash_secret: 'WRONG' }), sim.pay((await opened()).attemptId))).toBeNull();
   });
 });
 
@@ -225,8 +224,9 @@ describe('IPN', () => {
   beforeAll(async () => {
     hub = createServer((req, res) => {
       const request = inbound(`http://hub${req.url}`);
-      const id = vnpayAdapter.attemptIdOf(request);
-      const outcome = vnpayAdapter.verifyNotification(ctx(), request);
+      const callback = vnpayAdapter.readCallback(request);
+      const id = callback?.attemptId;
+      const outcome = callback && vnpayAdapter.verifyNotification(ctx(), callback);
       const attempt = id ? attempts.get(id) : undefined;
       const verdict = !outcome
         ? 'invalid_signature'

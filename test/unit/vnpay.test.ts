@@ -258,13 +258,14 @@ describe('VNPay Return URL and IPN', () => {
     expect(callbackOutcome(config, signed({ ...base, vnp_Amount: '15000050' }))).toBeNull();
   });
 
-  it('reads the attempt from the query of a GET and from a POST body', () => {
+  it('reads the callback and its attempt from the query of a GET and from a POST body', () => {
     const get = { method: 'GET', query: signed(base), body: undefined, headers: {} };
-    expect(vnpayAdapter.attemptIdOf(get)).toBe('att_A');
+    expect(vnpayAdapter.readCallback(get)).toEqual({ attemptId: 'att_A', fields: signed(base) });
     expect(
-      vnpayAdapter.attemptIdOf({ method: 'POST', query: {}, body: { vnp_TxnRef: 'att_B' }, headers: {} }),
+      vnpayAdapter.readCallback({ method: 'POST', query: {}, body: { vnp_TxnRef: 'att_B' }, headers: {} })
+        ?.attemptId,
     ).toBe('att_B');
-    expect(vnpayAdapter.attemptIdOf({ method: 'GET', query: {}, body: undefined, headers: {} })).toBeNull();
+    expect(vnpayAdapter.readCallback({ method: 'GET', query: {}, body: undefined, headers: {} })).toBeNull();
   });
 
   it('answers IPNs in the official demo format', () => {

@@ -35,7 +35,7 @@ export function sandboxHarness(): Harness {
         sandboxAdapter.routes!({
           contextForAttempt: async () => context(),
           async deliverNotification(_provider, request) {
-            held.set(sandboxAdapter.attemptIdOf(request) ?? '', request);
+            held.set(sandboxAdapter.readCallback(request)?.attemptId ?? '', request);
             return { status: 202 };
           },
         }),

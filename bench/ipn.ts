@@ -8,7 +8,7 @@ import { benchDatabase, ceilingThenHub, load, row, startBareAndHub } from './lib
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /** Attempts waiting for their notification: more than the hub can take in the run. */
-const PREPARED = Number(process.env.BENCH_IPN_ATTEMPTS ?? 30_000);
+const PREPARED = Number(process.env.BENCH_IPN_ATTEMPTS ?? 60_000);
 const WARM_UP = 5_000;
 const SECRET = 'bench-secret-key-0123456789abcdefghijklmno';
 const TMN = 'BENCH001';

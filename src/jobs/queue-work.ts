@@ -83,9 +83,10 @@ export async function insertJob(
     // pg-boss returns null both for a deduplicated job and for a queue that does not exist.
     const { rows } = await via.executeSql(`SELECT 1 FROM ${state.schema}.queue WHERE name = $1`, [name]);
     if (rows.length === 0) throw new Error(`no job queue "${name}": define() it before sending`);
-  } else if (options.startAfter === undefined) {
-    wake(state, name);
   }
+  // Deduplicated too: the job already queued (a cron tick, another instance's send) does this
+  // one's work, and waiting for the worker's poll would hold it up to pollingIntervalSeconds.
+  if (options.startAfter === undefined) wake(state, name);
   return id;
 }
 

@@ -352,4 +352,29 @@ describe('job queue, several instances on one Postgres', () => {
       }
     },
   );
+
+  it.skipIf(MULTI_CONNECTION_SKIP)(
+    `a send deduplicated by a job already queued elsewhere still wakes this worker (${MULTI_CONNECTION_SKIP || 'pg'})`,
+    async () => {
+      // The worker polls only every 60 s: the job can run within the test only if a send wakes it.
+      const worker = await startQueue<Jobs>({ db: t.another(), schema: boss, pollingIntervalSeconds: 60 });
+      const elsewhere = await startQueue<Jobs>({ db: t.another(), schema: boss, work: false });
+      try {
+        const handled: number[] = [];
+        await worker.define('stuck', async (job) => void handled.push(job.data.n), { policy: 'short' });
+        await elsewhere.define('stuck', async () => {}, { policy: 'short' });
+        // The worker's first fetch has found nothing; it sleeps until its next poll.
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        // Queued by another instance (a cron tick, another replica's nudge): nothing wakes this worker.
+        expect(await elsewhere.send('stuck', { n: 1 })).not.toBeNull();
+        // This instance's nudge is deduplicated by that queued job ('short': one queued at a time)…
+        expect(await worker.send('stuck', { n: 2 })).toBeNull();
+        // …and still wakes its worker, which runs the queued job now rather than at its next poll.
+        await until(() => handled.length === 1, 'the queued job handled before the next poll', 20_000);
+        expect(handled).toEqual([1]);
+      } finally {
+        await Promise.all([worker.stop(), elsewhere.stop()]);
+      }
+    },
+  );
 });

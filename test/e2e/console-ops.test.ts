@@ -8,6 +8,11 @@ import { enableProvider } from '../../src/agencies/service.ts';
 import { feedHeaders } from '../fakes/bank/camt.ts';
 import { sandboxSettlementCsv } from '../fakes/settlement/sandbox.ts';
 import { collectConsoleErrors } from '../helpers/axe.ts';
+import {
+  ACCOUNT_A as ACCOUNT,
+  configureVietqrA,
+  FEED_SECRET_A as FEED_SECRET,
+} from '../helpers/bank-feed.ts';
 import { launchBrowser, noBrowser, SCREENSHOTS } from '../helpers/browser.ts';
 import {
   browserSignIn,
@@ -27,8 +32,6 @@ const BUDGET = {
   chapter_code: '418',
   economic_code: '2662',
 };
-const ACCOUNT = '0011001932418';
-const FEED_SECRET = 'feed-secret-of-agency-a-0123456789';
 let hub: TestHub;
 let server: Server;
 let browser: Browser;
@@ -39,12 +42,7 @@ beforeAll(async () => {
   if (noBrowser) return;
   hub = await testHub();
   await enableProvider(hub.db, 'PROV-A', 'sandbox');
-  await hub.services.providers.configure('PROV-A', 'vietqr', {
-    bank_bin: '970415',
-    account_no: ACCOUNT,
-    account_name: 'SO TU PHAP TINH A',
-    feed_secret: FEED_SECRET,
-  });
+  await configureVietqrA(hub.services.providers);
   await createConsoleStaff(hub.db);
   const at = `${D}T10:00:00+07:00`;
   seeded.ok = await seedAttempt(hub.db, { agencyCode: 'PROV-A', completedAt: at, budget: BUDGET });

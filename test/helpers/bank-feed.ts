@@ -54,3 +54,17 @@ export async function vietqrPayment(hub: TestHub, amount: number, times = 1) {
   );
   return { id: created.body.id as string, references: rows.map((r) => r.provider_reference) };
 }
+
+/** Agency A's VietQR collection account and the secret its bank feed signs with. */
+export const ACCOUNT_A = '0011001932418';
+export const FEED_SECRET_A = 'feed-secret-of-agency-a-0123456789';
+
+/** Agency A (PROV-A) collects by VietQR into ACCOUNT_A, its bank feed signed with FEED_SECRET_A. */
+export function configureVietqrA(providers: Pick<TestHub['services']['providers'], 'configure'>) {
+  return providers.configure('PROV-A', 'vietqr', {
+    bank_bin: '970415',
+    account_no: ACCOUNT_A,
+    account_name: 'SO TU PHAP TINH A',
+    feed_secret: FEED_SECRET_A,
+  });
+}

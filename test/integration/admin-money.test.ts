@@ -1,23 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaffUser } from '../../src/admin/staff.ts';
-import { feedCredit, vietqrPayment } from '../helpers/bank-feed.ts';
+import {
+  ACCOUNT_A as ACCOUNT,
+  configureVietqrA,
+  FEED_SECRET_A as FEED_SECRET,
+  feedCredit,
+  vietqrPayment,
+} from '../helpers/bank-feed.ts';
 import { expectContract, type TestHub, testHub } from '../helpers/hub.ts';
 import { ledgerChecks } from '../helpers/money-flows.ts';
 import { STAFF_PASSWORD, staffSession } from '../helpers/staff.ts';
-
-const ACCOUNT = '0011001932418';
-const FEED_SECRET = 'feed-secret-of-agency-a-0123456789';
 
 let hub: TestHub;
 
 beforeAll(async () => {
   hub = await testHub();
-  await hub.services.providers.configure('PROV-A', 'vietqr', {
-    bank_bin: '970415',
-    account_no: ACCOUNT,
-    account_name: 'SO TU PHAP TINH A',
-    feed_secret: FEED_SECRET,
-  });
+  await configureVietqrA(hub.services.providers);
   await createStaffUser(hub.db, {
     email: 'a@tinh-a.gov.vn',
     role: 'finance',

@@ -2,23 +2,21 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaffUser } from '../../src/admin/staff.ts';
 import { camt054, feedHeaders } from '../fakes/bank/camt.ts';
+import {
+  ACCOUNT_A as ACCOUNT,
+  configureVietqrA,
+  FEED_SECRET_A as FEED_SECRET,
+} from '../helpers/bank-feed.ts';
 import { count, type TestHub, testHub } from '../helpers/hub.ts';
 import { STAFF_PASSWORD, staffSession } from '../helpers/staff.ts';
 
-const ACCOUNT = '0011001932418';
 const FOREIGN_ACCOUNT = '99990000111';
-const FEED_SECRET = 'feed-secret-of-agency-a-0123456789';
 
 let hub: TestHub;
 beforeAll(async () => {
   hub = await testHub();
   // Only agency A collects by VietQR: agency B has no collection account.
-  await hub.services.providers.configure('PROV-A', 'vietqr', {
-    bank_bin: '970415',
-    account_no: ACCOUNT,
-    account_name: 'SO TU PHAP TINH A',
-    feed_secret: FEED_SECRET,
-  });
+  await configureVietqrA(hub.services.providers);
   await createStaffUser(hub.db, {
     email: 'finance@tinh-a.gov.vn',
     role: 'finance',

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedCredit, vietqrPayment } from '../helpers/bank-feed.ts';
+import {
+  ACCOUNT_A as ACCOUNT,
+  configureVietqrA,
+  FEED_SECRET_A as FEED_SECRET,
+  feedCredit,
+  vietqrPayment,
+} from '../helpers/bank-feed.ts';
 import {
   CONSOLE_STAFF,
   type ConsoleStaffKey,
@@ -9,20 +15,13 @@ import {
 import { count, type TestHub, testHub } from '../helpers/hub.ts';
 import { ledgerChecks } from '../helpers/money-flows.ts';
 
-const ACCOUNT = '0011001932418';
-const FEED_SECRET = 'feed-secret-of-agency-a-0123456789';
 let hub: TestHub;
 const sessions: Partial<Record<ConsoleStaffKey, Awaited<ReturnType<typeof consoleSession>>>> = {};
 const as = (who: ConsoleStaffKey) => sessions[who]!;
 
 beforeAll(async () => {
   hub = await testHub();
-  await hub.services.providers.configure('PROV-A', 'vietqr', {
-    bank_bin: '970415',
-    account_no: ACCOUNT,
-    account_name: 'SO TU PHAP TINH A',
-    feed_secret: FEED_SECRET,
-  });
+  await configureVietqrA(hub.services.providers);
   await createConsoleStaff(hub.db);
   for (const who of Object.keys(CONSOLE_STAFF) as ConsoleStaffKey[])
     sessions[who] = await consoleSession(hub.app, CONSOLE_STAFF[who]);

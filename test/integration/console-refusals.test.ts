@@ -10,6 +10,11 @@ import { REFUSAL_TEXT, REJECTION_VI } from '../../src/console/refusal-text.ts';
 import { feedHeaders } from '../fakes/bank/camt.ts';
 import { sandboxSettlementCsv } from '../fakes/settlement/sandbox.ts';
 import {
+  ACCOUNT_A as ACCOUNT,
+  configureVietqrA,
+  FEED_SECRET_A as FEED_SECRET,
+} from '../helpers/bank-feed.ts';
+import {
   CONSOLE_STAFF,
   type ConsoleStaffKey,
   consoleSession,
@@ -18,20 +23,13 @@ import {
 import { count, PUBLIC_URL, paymentBody, type TestHub, testHub } from '../helpers/hub.ts';
 import { seedAttempt } from '../helpers/recon.ts';
 
-const ACCOUNT = '0011001932418';
-const FEED_SECRET = 'feed-secret-of-agency-a-0123456789';
 let hub: TestHub;
 const sessions: Partial<Record<ConsoleStaffKey, Awaited<ReturnType<typeof consoleSession>>>> = {};
 const as = (who: ConsoleStaffKey) => sessions[who]!;
 
 beforeAll(async () => {
   hub = await testHub();
-  await hub.services.providers.configure('PROV-A', 'vietqr', {
-    bank_bin: '970415',
-    account_no: ACCOUNT,
-    account_name: 'SO TU PHAP TINH A',
-    feed_secret: FEED_SECRET,
-  });
+  await configureVietqrA(hub.services.providers);
   await enableProvider(hub.db, 'PROV-A', 'sandbox');
   await createConsoleStaff(hub.db);
   for (const who of ['admin', 'finance'] as const)

@@ -4,14 +4,17 @@ import { createStaffUser } from '../../src/admin/staff.ts';
 import { enableProvider } from '../../src/agencies/service.ts';
 import { localDate } from '../../src/dates.ts';
 import { sandboxSettlementCsv } from '../fakes/settlement/sandbox.ts';
-import { feedCredit } from '../helpers/bank-feed.ts';
+import {
+  ACCOUNT_A as ACCOUNT,
+  configureVietqrA,
+  FEED_SECRET_A as FEED_SECRET,
+  feedCredit,
+} from '../helpers/bank-feed.ts';
 import { expectContract, PUBLIC_URL, paymentBody, type TestHub, testHub } from '../helpers/hub.ts';
 import { sandboxRefusesRefunds } from '../helpers/money-flows.ts';
 import { pdfText } from '../helpers/pdf.ts';
 import { STAFF_PASSWORD, staffSession } from '../helpers/staff.ts';
 
-const ACCOUNT = '0011001932418';
-const FEED_SECRET = 'feed-secret-of-agency-a-0123456789';
 const BUDGET = {
   treasury_code: '0011',
   treasury_account: '7111',
@@ -41,12 +44,7 @@ const feed = (amount: number, memo: string) =>
 beforeAll(async () => {
   hub = await testHub();
   await enableProvider(hub.db, 'PROV-A', 'sandbox');
-  await hub.services.providers.configure('PROV-A', 'vietqr', {
-    bank_bin: '970415',
-    account_no: ACCOUNT,
-    account_name: 'SO TU PHAP TINH A',
-    feed_secret: FEED_SECRET,
-  });
+  await configureVietqrA(hub.services.providers);
   await createStaffUser(hub.db, { email: 'hq@payhub.gov.vn', role: 'finance', password: STAFF_PASSWORD });
 
   // Card/wallet collections settled by the sandbox's file; one payment carries no budget codes.

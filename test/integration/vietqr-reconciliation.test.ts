@@ -10,23 +10,20 @@ import { createStaffUser } from '../../src/admin/staff.ts';
 import { enableProvider } from '../../src/agencies/service.ts';
 import { addDays, localDate } from '../../src/dates.ts';
 import { type CamtEntry, camt053, feedHeaders } from '../fakes/bank/camt.ts';
+import {
+  ACCOUNT_A as ACCOUNT,
+  configureVietqrA,
+  FEED_SECRET_A as FEED_SECRET,
+} from '../helpers/bank-feed.ts';
 import { expectContract, PUBLIC_URL, paymentBody, type TestHub, testHub } from '../helpers/hub.ts';
 import { STAFF_PASSWORD, staffSession } from '../helpers/staff.ts';
 import { transferReferenceOn } from '../helpers/transfer.ts';
-
-const ACCOUNT = '0011001932418';
-const FEED_SECRET = 'feed-secret-of-agency-a-0123456789';
 
 let hub: TestHub;
 beforeAll(async () => {
   hub = await testHub();
   await enableProvider(hub.db, 'PROV-A', 'sandbox');
-  await hub.services.providers.configure('PROV-A', 'vietqr', {
-    bank_bin: '970415',
-    account_no: ACCOUNT,
-    account_name: 'SO TU PHAP TINH A',
-    feed_secret: FEED_SECRET,
-  });
+  await configureVietqrA(hub.services.providers);
   await createStaffUser(hub.db, { email: 'hq@payhub.gov.vn', role: 'finance', password: STAFF_PASSWORD });
 });
 afterAll(() => hub.drop());

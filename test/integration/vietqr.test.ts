@@ -10,14 +10,17 @@ import { enableProvider } from '../../src/agencies/service.ts';
 import type { Services } from '../../src/app.ts';
 import { processDropFolder } from '../../src/bank/drop-folder.ts';
 import { BILLION_LAUGHS, type CamtEntry, camt053, camt054, feedHeaders } from '../fakes/bank/camt.ts';
+import {
+  ACCOUNT_A as ACCOUNT,
+  configureVietqrA,
+  FEED_SECRET_A as FEED_SECRET,
+} from '../helpers/bank-feed.ts';
 import { count, expectContract, PUBLIC_URL, paymentBody, type TestHub, testHub } from '../helpers/hub.ts';
 import { decodeQrPng } from '../helpers/qr.ts';
 import { STAFF_PASSWORD, staffSession } from '../helpers/staff.ts';
 import { transferReferenceOn } from '../helpers/transfer.ts';
 
-const ACCOUNT = '0011001932418';
 const ACCOUNT_B = '19036655001011';
-const FEED_SECRET = 'feed-secret-of-agency-a-0123456789';
 
 let hub: TestHub;
 let services: Services;
@@ -25,12 +28,7 @@ beforeAll(async () => {
   hub = await testHub();
   services = hub.services;
   await enableProvider(hub.db, 'PROV-A', 'sandbox');
-  await services.providers.configure('PROV-A', 'vietqr', {
-    bank_bin: '970415',
-    account_no: ACCOUNT,
-    account_name: 'SO TU PHAP TINH A',
-    feed_secret: FEED_SECRET,
-  });
+  await configureVietqrA(services.providers);
   await services.providers.configure('PROV-B', 'vietqr', {
     bank_bin: '970436',
     account_no: ACCOUNT_B,

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
@@ -13,17 +12,16 @@ import {
   configureVietqrA,
   FEED_SECRET_A as FEED_SECRET,
 } from '../helpers/bank-feed.ts';
-import { launchBrowser, noBrowser, SCREENSHOTS } from '../helpers/browser.ts';
+import { noBrowser, SCREENSHOTS } from '../helpers/browser.ts';
 import {
   browserSignIn,
   CONSOLE_STAFF,
-  createConsoleStaff,
   expectAccessibleAsShown,
+  startBrowserConsole,
 } from '../helpers/console.ts';
-import { PUBLIC_URL, paymentBody, type TestHub, testHub } from '../helpers/hub.ts';
+import { PUBLIC_URL, paymentBody, type TestHub } from '../helpers/hub.ts';
 import { pdfText } from '../helpers/pdf.ts';
 import { type SeededAttempt, seedAttempt } from '../helpers/recon.ts';
-import { freePort } from '../helpers/spawn.ts';
 
 const D = '2026-05-04';
 const BUDGET = {
@@ -33,30 +31,22 @@ const BUDGET = {
   economic_code: '2662',
 };
 let hub: TestHub;
-let server: Server;
 let browser: Browser;
 let base: string;
+let stop: (() => Promise<void>) | undefined;
 const seeded: Record<string, SeededAttempt> = {};
 
 beforeAll(async () => {
   if (noBrowser) return;
-  hub = await testHub();
-  await enableProvider(hub.db, 'PROV-A', 'sandbox');
-  await configureVietqrA(hub.services.providers);
-  await createConsoleStaff(hub.db);
-  const at = `${D}T10:00:00+07:00`;
-  seeded.ok = await seedAttempt(hub.db, { agencyCode: 'PROV-A', completedAt: at, budget: BUDGET });
-  seeded.short = await seedAttempt(hub.db, { agencyCode: 'PROV-A', completedAt: at, budget: BUDGET });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = hub.app.listen(port, '127.0.0.1');
-  browser = await launchBrowser();
+  ({ hub, base, browser, stop } = await startBrowserConsole(async (hub) => {
+    await enableProvider(hub.db, 'PROV-A', 'sandbox');
+    await configureVietqrA(hub.services.providers);
+    const at = `${D}T10:00:00+07:00`;
+    seeded.ok = await seedAttempt(hub.db, { agencyCode: 'PROV-A', completedAt: at, budget: BUDGET });
+    seeded.short = await seedAttempt(hub.db, { agencyCode: 'PROV-A', completedAt: at, budget: BUDGET });
+  }));
 });
-afterAll(async () => {
-  await browser?.close();
-  server?.close();
-  await hub?.drop();
-});
+afterAll(() => stop?.());
 
 /** A JavaScript-off phone-sized context signed in as `email`, collecting console errors. */
 async function signedIn(email: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {

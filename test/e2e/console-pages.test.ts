@@ -1,43 +1,36 @@
-import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectConsoleErrors } from '../helpers/axe.ts';
-import { launchBrowser, noBrowser, SCREENSHOTS } from '../helpers/browser.ts';
+import { noBrowser, SCREENSHOTS } from '../helpers/browser.ts';
 import {
   browserSignIn,
   CONSOLE_STAFF,
-  createConsoleStaff,
   expectAccessibleAsShown,
+  startBrowserConsole,
 } from '../helpers/console.ts';
 import { consoleFixtures, paidConsolePayment } from '../helpers/console-data.ts';
-import { type TestHub, testHub } from '../helpers/hub.ts';
-import { freePort } from '../helpers/spawn.ts';
+import type { TestHub } from '../helpers/hub.ts';
 
 let hub: TestHub;
-let server: Server;
 let browser: Browser;
 let base: string;
+let stop: (() => Promise<void>) | undefined;
 let payment: { id: string; reference: string };
 let endpointId: string;
 
 beforeAll(async () => {
   if (noBrowser) return;
-  hub = await testHub({ allowPrivateWebhooks: true });
-  ({ endpointId } = await consoleFixtures(hub));
-  await createConsoleStaff(hub.db);
-  payment = await paidConsolePayment(hub, 'a', { amount: 2_500_000, payer: { name: 'Phạm Minh Châu' } });
-  await paidConsolePayment(hub, 'a', { amount: 300_000, obligation: { type: 'fee' } });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = hub.app.listen(port, '127.0.0.1');
-  browser = await launchBrowser();
+  ({ hub, base, browser, stop } = await startBrowserConsole(
+    async (hub) => {
+      ({ endpointId } = await consoleFixtures(hub));
+      payment = await paidConsolePayment(hub, 'a', { amount: 2_500_000, payer: { name: 'Phạm Minh Châu' } });
+      await paidConsolePayment(hub, 'a', { amount: 300_000, obligation: { type: 'fee' } });
+    },
+    { allowPrivateWebhooks: true },
+  ));
 });
-afterAll(async () => {
-  await browser?.close();
-  server?.close();
-  await hub?.drop();
-});
+afterAll(() => stop?.());
 
 const SIZES = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 900 } } as const;
 

@@ -1,37 +1,24 @@
-import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectConsoleErrors } from '../helpers/axe.ts';
-import { launchBrowser, noBrowser, SCREENSHOTS } from '../helpers/browser.ts';
+import { noBrowser, SCREENSHOTS } from '../helpers/browser.ts';
 import {
   browserSignIn,
   CONSOLE_STAFF,
-  createConsoleStaff,
   expectAccessibleAsShown,
+  startBrowserConsole,
 } from '../helpers/console.ts';
-import { type TestHub, testHub } from '../helpers/hub.ts';
-import { freePort } from '../helpers/spawn.ts';
 
-let hub: TestHub;
-let server: Server;
 let browser: Browser;
 let base: string;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   if (noBrowser) return;
-  hub = await testHub();
-  await createConsoleStaff(hub.db);
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = hub.app.listen(port, '127.0.0.1');
-  browser = await launchBrowser();
+  ({ base, browser, stop } = await startBrowserConsole());
 });
-afterAll(async () => {
-  await browser?.close();
-  server?.close();
-  await hub?.drop();
-});
+afterAll(() => stop?.());
 
 describe.skipIf(noBrowser)('console sign-in in a real browser (Chromium, JavaScript off)', () => {
   it('signs in, shows the staff member, switches to English and signs out; every page accessible', async () => {

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
@@ -5,6 +6,9 @@ import { expect } from 'vitest';
 import { createStaffUser } from '../../src/admin/staff.ts';
 import type { Queryable } from '../../src/db/port.ts';
 import { collectConsoleErrors, expectAccessible } from './axe.ts';
+import { launchBrowser } from './browser.ts';
+import { type TestHub, testHub } from './hub.ts';
+import { freePort } from './spawn.ts';
 import { STAFF_PASSWORD } from './staff.ts';
 
 /** The staff every console test signs in as: a hub-wide admin, finance and auditor of PROV-A, finance of PROV-B. */
@@ -97,4 +101,38 @@ export async function expectAccessibleAsShown(browser: Browser, page: Page): Pro
   } finally {
     await context.close();
   }
+}
+
+/** A test hub with the console staff, served on a free local port, and a Chromium to drive it. */
+export interface BrowserConsole {
+  hub: TestHub;
+  base: string;
+  browser: Browser;
+  stop: () => Promise<void>;
+}
+
+/**
+ * The browser tests' set-up: a hub (`options` as testHub takes them), the console staff,
+ * `prepare` (the file's own data), the app listening on 127.0.0.1 and Chromium launched.
+ */
+export async function startBrowserConsole(
+  prepare: (hub: TestHub) => Promise<void> = async () => {},
+  options: Parameters<typeof testHub>[0] = {},
+): Promise<BrowserConsole> {
+  const hub = await testHub(options);
+  await createConsoleStaff(hub.db);
+  await prepare(hub);
+  const port = await freePort();
+  const server: Server = hub.app.listen(port, '127.0.0.1');
+  const browser = await launchBrowser();
+  return {
+    hub,
+    base: `http://127.0.0.1:${port}`,
+    browser,
+    async stop() {
+      await browser.close();
+      server.close();
+      await hub.drop();
+    },
+  };
 }

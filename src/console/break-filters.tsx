@@ -4,7 +4,7 @@ import type { BreakQuery } from '../admin/reconciliation.ts';
 import { isCalendarDate } from '../dates.ts';
 import { CATEGORIES, ITEM_STATUSES } from '../reconciliation/rules.ts';
 import type { Lang } from './i18n.ts';
-import { ErrorSummary, Field, type FieldErrors } from './layout.tsx';
+import { ErrorSummary, Field, type FieldErrors, SelectField } from './layout.tsx';
 import { opsWords } from './ops-text.ts';
 import { reconWords } from './reconciliation-text.ts';
 
@@ -63,17 +63,15 @@ export function Filters({
       <ErrorSummary errors={errors} />
       {!withRun && (
         <>
-          <div class="field">
-            <label for="f-provider">{o.provider}</label>
-            <select id="f-provider" name="provider">
-              <option value="">{o.any}</option>
-              {allAdapters().map((a) => (
-                <option value={a.name} selected={q.provider === a.name}>
-                  {a.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField
+            name="provider"
+            label={o.provider}
+            value={q.provider}
+            options={[
+              { value: '', label: o.any },
+              ...allAdapters().map((a) => ({ value: a.name, label: a.name })),
+            ]}
+          />
           <Field
             name="business_date"
             type="date"
@@ -83,30 +81,24 @@ export function Filters({
           />
         </>
       )}
-      <div class="field">
-        <label for="f-category">{t.category}</label>
-        <select id="f-category" name="category">
-          <option value="">{o.any}</option>
-          {CATEGORIES.map((c) => (
-            <option value={c} selected={q.category === c}>
-              {t.categories[c]}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div class="field">
-        <label for="f-status">{t.itemStatus}</label>
-        <select id="f-status" name="status">
-          {ITEM_STATUSES.map((s) => (
-            <option value={s} selected={(q.status ?? 'open') === s}>
-              {t.itemStatuses[s]}
-            </option>
-          ))}
-          <option value="any" selected={q.status === 'any'}>
-            {o.any}
-          </option>
-        </select>
-      </div>
+      <SelectField
+        name="category"
+        label={t.category}
+        value={q.category}
+        options={[
+          { value: '', label: o.any },
+          ...CATEGORIES.map((c) => ({ value: c, label: t.categories[c] })),
+        ]}
+      />
+      <SelectField
+        name="status"
+        label={t.itemStatus}
+        value={q.status ?? 'open'}
+        options={[
+          ...ITEM_STATUSES.map((st) => ({ value: st, label: t.itemStatuses[st] })),
+          { value: 'any', label: o.any },
+        ]}
+      />
       <Field
         name="min_amount"
         type="number"

@@ -17,6 +17,7 @@ import {
   Field,
   type FieldErrors,
   Pager,
+  SelectField,
   TableWrap,
 } from './layout.tsx';
 import { type UploadedFile, uploadOf } from './multipart.ts';
@@ -32,22 +33,13 @@ const mayUpload = (staff: Staff) => staff.scope === null && staff.role !== 'audi
 
 function ProviderSelect(props: { value: string; error?: string; label: string; any?: string }) {
   return (
-    <div class={props.error ? 'field field-error' : 'field'}>
-      <label for="f-provider">{props.label}</label>
-      {props.error && (
-        <p class="error-message" id="f-provider-error">
-          {props.error}
-        </p>
-      )}
-      <select id="f-provider" name="provider" aria-invalid={props.error ? 'true' : undefined}>
-        <option value="">{props.any ?? '—'}</option>
-        {PROVIDERS.map((p) => (
-          <option value={p} selected={p === props.value}>
-            {p}
-          </option>
-        ))}
-      </select>
-    </div>
+    <SelectField
+      name="provider"
+      label={props.label}
+      value={props.value}
+      error={props.error}
+      options={[{ value: '', label: props.any ?? '—' }, ...PROVIDERS.map((p) => ({ value: p, label: p }))]}
+    />
   );
 }
 

@@ -13,7 +13,7 @@ import { isCalendarDate } from '../dates.ts';
 import { type ConsoleDeps, href, queryOf, staffOfView, viewOf } from './context.ts';
 import { sendPage } from './errors.tsx';
 import { formatCount, formatDateTime, WORDS, words } from './i18n.ts';
-import { ConsolePage, ErrorSummary, Field, type FieldErrors, TableWrap } from './layout.tsx';
+import { ConsolePage, ErrorSummary, Field, type FieldErrors, SelectField, TableWrap } from './layout.tsx';
 import { Amount } from './ops.tsx';
 import { opsWords } from './ops-text.ts';
 
@@ -119,28 +119,21 @@ export function reportRoutes(deps: ConsoleDeps): Router {
             value={q.business_date}
             error={errors.business_date}
           />
-          <div class="field">
-            <label for="f-provider">{o.provider}</label>
-            <select id="f-provider" name="provider">
-              <option value="">{o.any}</option>
-              {PROVIDERS.map((p) => (
-                <option value={p} selected={q.provider === p}>
-                  {p}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div class="field">
-            <label for="f-mode">{o.mode}</label>
-            <select id="f-mode" name="mode">
-              <option value="live" selected={q.mode !== 'test'}>
-                {o.modes.live}
-              </option>
-              <option value="test" selected={q.mode === 'test'}>
-                {o.modes.test}
-              </option>
-            </select>
-          </div>
+          <SelectField
+            name="provider"
+            label={o.provider}
+            value={q.provider}
+            options={[{ value: '', label: o.any }, ...PROVIDERS.map((p) => ({ value: p, label: p }))]}
+          />
+          <SelectField
+            name="mode"
+            label={o.mode}
+            value={q.mode === 'test' ? 'test' : 'live'}
+            options={[
+              { value: 'live', label: o.modes.live },
+              { value: 'test', label: o.modes.test },
+            ]}
+          />
           <button type="submit" class="secondary">
             {o.apply}
           </button>

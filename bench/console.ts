@@ -1,11 +1,10 @@
-import path from 'node:path';
 import pg from 'pg';
 import { createStaffUser } from '../src/admin/staff.ts';
 import { createAgency } from '../src/agencies/service.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { openPg } from '../src/db/pg.ts';
 import { FILE_PROVIDERS, PER_DAY, rebuildRollups, seedPayments, seedRuns } from './console-seed.ts';
-import { benchSchema, ROOT, startProcess, stop } from './lib.ts';
+import { benchSchema, startBenchHub, stop } from './lib.ts';
 
 const SMALL = Number(process.env.BENCH_CONSOLE_SMALL ?? 500_000);
 const LARGE = Number(process.env.BENCH_CONSOLE_LARGE ?? 5_000_000);
@@ -62,6 +61,9 @@ async function signedIn(base: string, email: string) {
     return body;
   };
 }
+
+/** 500000 → '500k', 5000000 → '5M'. */
+const size = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
 
 type Get = (p: string) => Promise<string>;
 
@@ -214,25 +216,6 @@ async function seededSchema(size: number) {
   }
 }
 
-async function startHub(url: string) {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const base = `http://127.0.0.1:${port}`;
-  const hub = await startProcess(
-    path.join(ROOT, 'src/server.ts'),
-    {
-      DATABASE_URL: url,
-      PAYHUB_SECRET_KEY: 'bench-secret-key-0123456789abcdefghijklmno',
-      PORT: String(port),
-      PUBLIC_URL: base,
-      PAYHUB_RATE_LIMIT: '0',
-      LOG_LEVEL: 'warn',
-      PAYHUB_JOBS: 'off',
-    },
-    /PayHub listening/,
-  );
-  return { hub, base };
-}
-
 /**
  * `npm run bench -- console`: the console's pages at 500,000 payments and at 5,000,000 payments
  * and 1,000,000 settlement lines, in one run, on two schemas and two hubs timed in turn. The hub
@@ -245,13 +228,13 @@ export async function benchConsole(): Promise<boolean> {
     `\nconsole: ${SMALL.toLocaleString('en')} and ${LARGE.toLocaleString('en')} payments, ${PER_DAY.toLocaleString('en')} a day, timed in turn`,
   );
   const schemas: Awaited<ReturnType<typeof seededSchema>>[] = [];
-  const hubs: Awaited<ReturnType<typeof startHub>>['hub'][] = [];
+  const hubs: Awaited<ReturnType<typeof startBenchHub>>['hub'][] = [];
   try {
     schemas.push(await seededSchema(SMALL));
     schemas.push(await seededSchema(LARGE));
     const scales: Scale[] = [];
     for (const { db, client } of schemas) {
-      const { hub, base } = await startHub(db.url);
+      const { hub, hubUrl: base } = await startBenchHub(db.url);
       hubs.push(hub);
       scales.push(await scaleOf(base, client));
     }
@@ -259,7 +242,7 @@ export async function benchConsole(): Promise<boolean> {
 
     let met = true;
     console.log(
-      `  ${'page'.padEnd(28)} ${'p50/p95 @500k'.padStart(16)} ${'p50/p95 @5M'.padStart(16)}  ratio p95  ≤300 ms`,
+      `  ${'page'.padEnd(28)} ${`p50/p95 @${size(SMALL)}`.padStart(16)} ${`p50/p95 @${size(LARGE)}`.padStart(16)}  ratio p95  ≤300 ms`,
     );
     for (const [name, { small: s, large: l }] of Object.entries(timings)) {
       const ratio = l.p95 / s.p95;

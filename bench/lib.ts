@@ -64,21 +64,16 @@ export async function benchDatabase(prepare?: (store: Db) => Promise<void>) {
   }
 }
 
-/** The bare Express + pg ceiling and the hub (API only, no rate limit) on that schema, each on a free port. */
-export async function startBareAndHub(url: string, hubEnv: Record<string, string> = {}) {
-  const [barePort, hubPort] = [await freePort(), await freePort()];
-  const hubUrl = `http://127.0.0.1:${hubPort}`;
-  const bare = await startProcess(
-    path.join(ROOT, 'bench/bare-server.ts'),
-    { BENCH_DATABASE_URL: url, PORT: String(barePort) },
-    /ready/,
-  );
+/** The hub (API only, no rate limit, jobs off unless `hubEnv` says) on that schema, on a free port. */
+export async function startBenchHub(url: string, hubEnv: Record<string, string> = {}) {
+  const port = await freePort();
+  const hubUrl = `http://127.0.0.1:${port}`;
   const hub = await startProcess(
     path.join(ROOT, 'src/server.ts'),
     {
       DATABASE_URL: url,
       PAYHUB_SECRET_KEY: 'bench-secret-key-0123456789abcdefghijklmno',
-      PORT: String(hubPort),
+      PORT: String(port),
       PUBLIC_URL: hubUrl,
       PAYHUB_RATE_LIMIT: '0',
       LOG_LEVEL: 'warn',
@@ -86,7 +81,19 @@ export async function startBareAndHub(url: string, hubEnv: Record<string, string
       ...hubEnv,
     },
     /PayHub listening/,
-  ).catch(async (error) => {
+  );
+  return { hub, hubUrl };
+}
+
+/** The bare Express + pg ceiling and the hub (API only, no rate limit) on that schema, each on a free port. */
+export async function startBareAndHub(url: string, hubEnv: Record<string, string> = {}) {
+  const barePort = await freePort();
+  const bare = await startProcess(
+    path.join(ROOT, 'bench/bare-server.ts'),
+    { BENCH_DATABASE_URL: url, PORT: String(barePort) },
+    /ready/,
+  );
+  const { hub, hubUrl } = await startBenchHub(url, hubEnv).catch(async (error) => {
     await stop(bare);
     throw error;
   });

@@ -13,6 +13,7 @@ import {
   Field,
   type FieldErrors,
   PostForm,
+  SelectField,
   TableWrap,
   useWords,
 } from './layout.tsx';
@@ -27,10 +28,11 @@ interface UserInput {
   hub_wide: boolean;
 }
 
-function RoleSelect({ id, value, error }: { id: string; value: string; error?: string }) {
+/** A user row's role picker (the new-user form's is a labelled SelectField). */
+function RoleSelect({ id, value }: { id: string; value: string }) {
   const w = useWords();
   return (
-    <select id={id} name="role" aria-invalid={error ? 'true' : undefined}>
+    <select id={id} name="role">
       <option value="">—</option>
       {ROLES.map((r) => (
         <option value={r} selected={value === r}>
@@ -135,6 +137,7 @@ function UserTable({ lang, users }: { lang: Lang; users: UserJson[] }) {
 
 function NewUserForm({ lang, input, errors }: { lang: Lang; input: UserInput; errors: FieldErrors }) {
   const t = adminWords(lang);
+  const w = WORDS[lang];
   return (
     <PostForm action="/console/users">
       <Field
@@ -145,11 +148,13 @@ function NewUserForm({ lang, input, errors }: { lang: Lang; input: UserInput; er
         error={errors.email}
         autocomplete="off"
       />
-      <div class={errors.role ? 'field field-error' : 'field'}>
-        <label for="f-role">{t.role}</label>
-        {errors.role && <p class="error-message">{errors.role}</p>}
-        <RoleSelect id="f-role" value={input.role} error={errors.role} />
-      </div>
+      <SelectField
+        name="role"
+        label={t.role}
+        value={input.role}
+        error={errors.role}
+        options={[{ value: '', label: '—' }, ...ROLES.map((r) => ({ value: r, label: w.roles[r] }))]}
+      />
       <Field name="agency" label={t.agency} hint={t.agencyHint} value={input.agency} error={errors.agency} />
       <div class="field">
         <input type="checkbox" id="f-hub_wide" name="hub_wide" value="1" checked={input.hub_wide} />

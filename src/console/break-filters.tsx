@@ -1,10 +1,10 @@
 /** The breaks list's filters: provider, day, category, state, amount and age, checked in the page's language. */
-import { allAdapters } from '../../adapters/index.ts';
 import type { BreakQuery } from '../admin/reconciliation.ts';
 import { isCalendarDate } from '../dates.ts';
 import { CATEGORIES, ITEM_STATUSES } from '../reconciliation/rules.ts';
 import type { Lang } from './i18n.ts';
 import { ErrorSummary, Field, type FieldErrors, SelectField } from './layout.tsx';
+import { PROVIDER_NAMES, ProviderSelect } from './ops.tsx';
 import { opsWords } from './ops-text.ts';
 import { reconWords } from './reconciliation-text.ts';
 
@@ -31,7 +31,7 @@ export function filterOf(lang: Lang, q: Filter) {
         : (ITEM_STATUSES as readonly string[]).includes(q.status ?? '')
           ? q.status
           : 'open',
-    provider: allAdapters().some((a) => a.name === q.provider) ? q.provider : undefined,
+    provider: PROVIDER_NAMES.includes(q.provider ?? '') ? q.provider : undefined,
     date: q.business_date && isCalendarDate(q.business_date) ? q.business_date : undefined,
     minAmount: whole('min_amount', t.amountInvalid),
     maxAmount: whole('max_amount', t.amountInvalid),
@@ -63,15 +63,7 @@ export function Filters({
       <ErrorSummary errors={errors} />
       {!withRun && (
         <>
-          <SelectField
-            name="provider"
-            label={o.provider}
-            value={q.provider}
-            options={[
-              { value: '', label: o.any },
-              ...allAdapters().map((a) => ({ value: a.name, label: a.name })),
-            ]}
-          />
+          <ProviderSelect label={o.provider} any={o.any} value={q.provider} />
           <Field
             name="business_date"
             type="date"

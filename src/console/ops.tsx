@@ -3,12 +3,13 @@
  * ledger preview. A form shown again with its errors is a 200 page, as GOV.UK's services do (a
  * browser logs no failed load); only a page that is not theirs (404) or not their role's (403) fails.
  */
+import { allAdapters } from '../../adapters/index.ts';
 import { DomainError } from '../errors.ts';
 import { ApiError, problemOf } from '../http/problem.ts';
 import { formatVnd, money } from '../money.ts';
 import { forbidden, notFound } from './errors.tsx';
 import type { Lang } from './i18n.ts';
-import { TableWrap } from './layout.tsx';
+import { SelectField, TableWrap } from './layout.tsx';
 import { opsWords } from './ops-text.ts';
 import { fieldText, refusalText } from './refusal-text.ts';
 
@@ -155,4 +156,20 @@ export const fields = (body: unknown, name: string): string[] => {
 export function asPage(error: unknown): never {
   refusalOf('en', error);
   throw error;
+}
+
+/** Every provider's name: the values a provider filter or form accepts. */
+export const PROVIDER_NAMES = allAdapters().map((a) => a.name);
+
+/** A provider picker: `any` (every provider, or none chosen yet) first, then each provider. */
+export function ProviderSelect(props: { label: string; any: string; value?: string; error?: string }) {
+  return (
+    <SelectField
+      name="provider"
+      label={props.label}
+      value={props.value}
+      error={props.error}
+      options={[{ value: '', label: props.any }, ...PROVIDER_NAMES.map((p) => ({ value: p, label: p }))]}
+    />
+  );
 }

@@ -1,7 +1,6 @@
 /** `/console/reconciliation`: runs per provider and day, and the upload of a settlement file. */
 import type { Response } from 'express';
 import { Router } from 'express';
-import { allAdapters } from '../../adapters/index.ts';
 import { refuse } from '../admin/errors.ts';
 import { listRunsFor, type RunView, uploadSettlement } from '../admin/reconciliation.ts';
 import type { Staff } from '../admin/staff.ts';
@@ -17,31 +16,16 @@ import {
   Field,
   type FieldErrors,
   Pager,
-  SelectField,
   TableWrap,
 } from './layout.tsx';
 import { type UploadedFile, uploadOf } from './multipart.ts';
-import { field, refusalOf } from './ops.tsx';
+import { field, PROVIDER_NAMES, ProviderSelect, refusalOf } from './ops.tsx';
 import { opsWords } from './ops-text.ts';
 import { reconWords } from './reconciliation-text.ts';
 import { writer } from './session.ts';
 
-const PROVIDERS = allAdapters().map((a) => a.name);
-
 /** Who may upload: hub-wide finance and admins (a file holds every agency's lines). */
 const mayUpload = (staff: Staff) => staff.scope === null && staff.role !== 'auditor';
-
-function ProviderSelect(props: { value: string; error?: string; label: string; any?: string }) {
-  return (
-    <SelectField
-      name="provider"
-      label={props.label}
-      value={props.value}
-      error={props.error}
-      options={[{ value: '', label: props.any ?? '—' }, ...PROVIDERS.map((p) => ({ value: p, label: p }))]}
-    />
-  );
-}
 
 interface UploadForm {
   provider: string;
@@ -83,6 +67,7 @@ function RunsPage(props: {
               value={props.upload.provider}
               error={props.upload.errors.provider}
               label={o.provider}
+              any="—"
             />
             <Field
               name="business_date"
@@ -172,7 +157,7 @@ function RunsPage(props: {
 async function showRuns(deps: ConsoleDeps, res: Response, upload: UploadForm, status = 200) {
   const staff = staffOfView(res);
   const filter = queryOf(res.req);
-  const provider = PROVIDERS.includes(filter.provider ?? '') ? filter.provider : undefined;
+  const provider = PROVIDER_NAMES.includes(filter.provider ?? '') ? filter.provider : undefined;
   const date =
     filter.business_date && isCalendarDate(filter.business_date) ? filter.business_date : undefined;
   const page = await listRunsFor({ db: deps.db, recon: deps.services.recon }, staff, {
@@ -215,7 +200,7 @@ export function reconciliationRoutes(deps: ConsoleDeps): Router {
       errors: {},
     };
     const file = uploadOf(res.locals);
-    if (!PROVIDERS.includes(form.provider)) form.errors.provider = t.providerRequired;
+    if (!PROVIDER_NAMES.includes(form.provider)) form.errors.provider = t.providerRequired;
     if (!isCalendarDate(form.business_date)) form.errors.business_date = t.dateInvalid;
     if (!file?.name) form.errors.file = t.fileRequired;
     if (Object.keys(form.errors).length > 0) {

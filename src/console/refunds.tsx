@@ -1,12 +1,11 @@
 /** `/console/refunds`: refunds in scope, manual ones included, with filters and cursor pages. */
 import { Router } from 'express';
-import { allAdapters } from '../../adapters/index.ts';
 import { listRefunds } from '../admin/refunds.ts';
 import { type ConsoleDeps, href, queryOf, staffOfView, viewOf } from './context.ts';
 import { sendPage } from './errors.tsx';
 import { formatDateTime, WORDS, words } from './i18n.ts';
-import { ConsolePage, Pager, TableWrap } from './layout.tsx';
-import { Amount } from './ops.tsx';
+import { ConsolePage, Pager, SelectField, TableWrap } from './layout.tsx';
+import { Amount, PROVIDER_NAMES } from './ops.tsx';
 import { opsWords } from './ops-text.ts';
 
 const text = words({
@@ -47,7 +46,6 @@ const text = words({
 
 const STATUSES = ['pending', 'succeeded', 'failed'];
 const KINDS = ['requested', 'double_payment', 'reconciliation'];
-const PROVIDERS = allAdapters().map((a) => a.name);
 
 export function refundRoutes(deps: ConsoleDeps): Router {
   const router = Router();
@@ -60,7 +58,7 @@ export function refundRoutes(deps: ConsoleDeps): Router {
     const filter = {
       status: STATUSES.includes(q.status ?? '') ? q.status : undefined,
       kind: KINDS.includes(q.kind ?? '') ? q.kind : undefined,
-      provider: PROVIDERS.includes(q.provider ?? '') ? q.provider : undefined,
+      provider: PROVIDER_NAMES.includes(q.provider ?? '') ? q.provider : undefined,
       manual: q.manual === '1',
       mode: q.mode === 'test' || q.mode === 'live' ? (q.mode as 'test' | 'live') : undefined,
     };
@@ -72,17 +70,12 @@ export function refundRoutes(deps: ConsoleDeps): Router {
     const keep = { ...filter, manual: filter.manual ? '1' : undefined };
     const next = page.hasMore ? href('/console/refunds', { ...keep, after: page.data.at(-1)?.id }) : null;
     const select = (name: string, values: string[], label: string, names: Record<string, string>) => (
-      <div class="field">
-        <label for={`f-${name}`}>{label}</label>
-        <select id={`f-${name}`} name={name}>
-          <option value="">{o.any}</option>
-          {values.map((v) => (
-            <option value={v} selected={q[name] === v}>
-              {names[v] ?? v}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SelectField
+        name={name}
+        label={label}
+        value={q[name]}
+        options={[{ value: '', label: o.any }, ...values.map((v) => ({ value: v, label: names[v] ?? v }))]}
+      />
     );
     sendPage(
       res,
@@ -95,7 +88,7 @@ export function refundRoutes(deps: ConsoleDeps): Router {
         <form method="get" action="/console/refunds" class="filters">
           {select('status', STATUSES, o.status, t.statuses)}
           {select('kind', KINDS, t.kind, t.kinds)}
-          {select('provider', PROVIDERS, o.provider, {})}
+          {select('provider', PROVIDER_NAMES, o.provider, {})}
           {select('mode', ['live', 'test'], o.mode, o.modes)}
           <div class="field">
             <input type="checkbox" id="f-manual" name="manual" value="1" checked={filter.manual} />

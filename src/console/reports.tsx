@@ -1,7 +1,6 @@
 /** `/console/reports`: the settlement report per day × agency × treasury account × budget codes, on the page, as CSV and PDF. */
 import type { Response } from 'express';
 import { Router } from 'express';
-import { allAdapters } from '../../adapters/index.ts';
 import {
   type ReportQuery,
   reportName,
@@ -14,7 +13,7 @@ import { type ConsoleDeps, href, queryOf, staffOfView, viewOf } from './context.
 import { sendPage } from './errors.tsx';
 import { formatCount, formatDateTime, WORDS, words } from './i18n.ts';
 import { ConsolePage, ErrorSummary, Field, type FieldErrors, SelectField, TableWrap } from './layout.tsx';
-import { Amount } from './ops.tsx';
+import { Amount, PROVIDER_NAMES, ProviderSelect } from './ops.tsx';
 import { opsWords } from './ops-text.ts';
 
 const text = words({
@@ -62,8 +61,6 @@ const text = words({
   },
 });
 
-const PROVIDERS = allAdapters().map((a) => a.name);
-
 /** The report's query from the page's, checked; null until a valid day is chosen. */
 function reportQueryOf(res: Response): {
   query: ReportQuery | null;
@@ -80,7 +77,7 @@ function reportQueryOf(res: Response): {
   return {
     query: {
       business_date: q.business_date,
-      provider: PROVIDERS.includes(q.provider ?? '') ? q.provider : undefined,
+      provider: PROVIDER_NAMES.includes(q.provider ?? '') ? q.provider : undefined,
       mode: q.mode === 'test' ? 'test' : 'live',
     },
     errors,
@@ -119,12 +116,7 @@ export function reportRoutes(deps: ConsoleDeps): Router {
             value={q.business_date}
             error={errors.business_date}
           />
-          <SelectField
-            name="provider"
-            label={o.provider}
-            value={q.provider}
-            options={[{ value: '', label: o.any }, ...PROVIDERS.map((p) => ({ value: p, label: p }))]}
-          />
+          <ProviderSelect label={o.provider} any={o.any} value={q.provider} />
           <SelectField
             name="mode"
             label={o.mode}

@@ -136,3 +136,16 @@ export async function startBrowserConsole(
     },
   };
 }
+
+export type ConsoleSession = Awaited<ReturnType<typeof consoleSession>>;
+
+/** A file's console sessions: `signIn` once (all the staff, or those named), then `as(who)`. */
+export function consoleSessions() {
+  const sessions: Partial<Record<ConsoleStaffKey, ConsoleSession>> = {};
+  return {
+    async signIn(app: Express, who = Object.keys(CONSOLE_STAFF) as ConsoleStaffKey[]) {
+      for (const key of who) sessions[key] = await consoleSession(app, CONSOLE_STAFF[key]);
+    },
+    as: (who: ConsoleStaffKey) => sessions[who]!,
+  };
+}

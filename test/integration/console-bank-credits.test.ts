@@ -6,25 +6,19 @@ import {
   feedCredit,
   vietqrPayment,
 } from '../helpers/bank-feed.ts';
-import {
-  CONSOLE_STAFF,
-  type ConsoleStaffKey,
-  consoleSession,
-  createConsoleStaff,
-} from '../helpers/console.ts';
+import { consoleSessions, createConsoleStaff } from '../helpers/console.ts';
 import { count, type TestHub, testHub } from '../helpers/hub.ts';
 import { ledgerChecks } from '../helpers/money-flows.ts';
 
 let hub: TestHub;
-const sessions: Partial<Record<ConsoleStaffKey, Awaited<ReturnType<typeof consoleSession>>>> = {};
-const as = (who: ConsoleStaffKey) => sessions[who]!;
+const signedIn = consoleSessions();
+const { as } = signedIn;
 
 beforeAll(async () => {
   hub = await testHub();
   await configureVietqrA(hub.services.providers);
   await createConsoleStaff(hub.db);
-  for (const who of Object.keys(CONSOLE_STAFF) as ConsoleStaffKey[])
-    sessions[who] = await consoleSession(hub.app, CONSOLE_STAFF[who]);
+  await signedIn.signIn(hub.app);
 });
 afterAll(() => hub.drop());
 

@@ -2,22 +2,17 @@ import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgency, enableProvider } from '../../src/agencies/service.ts';
 import { sandboxSettlementCsv } from '../fakes/settlement/sandbox.ts';
-import {
-  CONSOLE_STAFF,
-  type ConsoleStaffKey,
-  consoleSession,
-  createConsoleStaff,
-} from '../helpers/console.ts';
+import { type ConsoleStaffKey, consoleSessions, createConsoleStaff } from '../helpers/console.ts';
 import { count, type TestHub, testHub } from '../helpers/hub.ts';
 import { type SeededAttempt, seedAttempt } from '../helpers/recon.ts';
 
 const D = '2026-05-04';
 let hub: TestHub;
 const seeded: Record<string, SeededAttempt> = {};
-const sessions: Partial<Record<ConsoleStaffKey, Awaited<ReturnType<typeof consoleSession>>>> = {};
+const signedIn = consoleSessions();
 let runId: string;
 
-const as = (who: ConsoleStaffKey) => sessions[who]!;
+const { as } = signedIn;
 
 async function itemOf(attemptId: string) {
   const { rows } = await hub.db.query<{ id: string }>(
@@ -54,8 +49,7 @@ beforeAll(async () => {
   seeded.lost = await seedAttempt(hub.db, { agencyCode: 'PROV-A', status: 'processing', completedAt: at });
   seeded.big = await seedAttempt(hub.db, { agencyCode: 'PROV-A-TP', amount: 1000000, completedAt: at });
   seeded.b = await seedAttempt(hub.db, { agencyCode: 'PROV-B', completedAt: at });
-  for (const who of Object.keys(CONSOLE_STAFF) as ConsoleStaffKey[])
-    sessions[who] = await consoleSession(hub.app, CONSOLE_STAFF[who]);
+  await signedIn.signIn(hub.app);
 });
 afterAll(() => hub.drop());
 

@@ -1,65 +1,37 @@
-/**
- * A refusal from a deep service reaches a console page in the page's language: Vietnamese by
- * default, English on request (?lang=en, then the language cookie), and the refused action
- * changes nothing.
- */
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enableProvider } from '../../src/agencies/service.ts';
 import { REFUSAL_TEXT, REJECTION_VI } from '../../src/console/refusal-text.ts';
-import { feedHeaders } from '../fakes/bank/camt.ts';
 import { sandboxSettlementCsv } from '../fakes/settlement/sandbox.ts';
 import {
   ACCOUNT_A as ACCOUNT,
   configureVietqrA,
   FEED_SECRET_A as FEED_SECRET,
+  feedCredit,
+  vietqrPayment,
 } from '../helpers/bank-feed.ts';
-import {
-  CONSOLE_STAFF,
-  type ConsoleStaffKey,
-  consoleSession,
-  createConsoleStaff,
-} from '../helpers/console.ts';
-import { count, PUBLIC_URL, paymentBody, type TestHub, testHub } from '../helpers/hub.ts';
+import { consoleSessions, createConsoleStaff } from '../helpers/console.ts';
+import { count, type TestHub, testHub } from '../helpers/hub.ts';
 import { seedAttempt } from '../helpers/recon.ts';
 
 let hub: TestHub;
-const sessions: Partial<Record<ConsoleStaffKey, Awaited<ReturnType<typeof consoleSession>>>> = {};
-const as = (who: ConsoleStaffKey) => sessions[who]!;
+const signedIn = consoleSessions();
+const { as } = signedIn;
 
 beforeAll(async () => {
   hub = await testHub();
   await configureVietqrA(hub.services.providers);
   await enableProvider(hub.db, 'PROV-A', 'sandbox');
   await createConsoleStaff(hub.db);
-  for (const who of ['admin', 'finance'] as const)
-    sessions[who] = await consoleSession(hub.app, CONSOLE_STAFF[who]);
+  await signedIn.signIn(hub.app, ['admin', 'finance']);
 });
 afterAll(() => hub.drop());
 
 /** A test-mode payment offered for a VietQR transfer. */
-async function transferPayment(amount: number) {
-  const created = await hub.api().post('/v1/payments', paymentBody({ amount }));
-  const checkout = new URL(created.body.checkout_url, PUBLIC_URL).pathname;
-  expect(
-    (await request(hub.app).post(`${checkout}/attempts`).type('form').send({ method: 'vietqr' })).status,
-  ).toBe(303);
-  return created.body.id as string;
-}
+const transferPayment = async (amount: number) => (await vietqrPayment(hub, amount)).id;
 
 /** A signed bank-feed credit into agency A's account that names no payment. */
-async function credit(amount: number) {
-  const body = JSON.stringify({
-    account: ACCOUNT,
-    amount,
-    memo: 'nop tien',
-    bank_reference: `FT26${Date.now().toString().slice(-9)}`,
-    booked_at: new Date().toISOString(),
-  });
-  const res = await request(hub.app).post('/bank-feed/vietqr').set(feedHeaders(FEED_SECRET, body)).send(body);
-  expect(res.status).toBeLessThan(300);
-  return res.body.credit_id as string;
-}
+const credit = async (amount: number) =>
+  (await feedCredit(hub.app, FEED_SECRET, { account: ACCOUNT, amount, memo: 'nop tien' })).credit_id;
 
 const state = async (creditId: string) => ({
   entries: await count(hub, 'journal_entries'),

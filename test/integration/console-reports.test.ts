@@ -2,12 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadSettlement } from '../../src/admin/reconciliation.ts';
 import { enableProvider } from '../../src/agencies/service.ts';
 import { sandboxSettlementCsv } from '../fakes/settlement/sandbox.ts';
-import {
-  CONSOLE_STAFF,
-  type ConsoleStaffKey,
-  consoleSession,
-  createConsoleStaff,
-} from '../helpers/console.ts';
+import { consoleSessions, createConsoleStaff } from '../helpers/console.ts';
 import { type TestHub, testHub } from '../helpers/hub.ts';
 import { paidPayment } from '../helpers/money-flows.ts';
 import { pdfText } from '../helpers/pdf.ts';
@@ -21,8 +16,8 @@ const BUDGET = {
   economic_code: '2662',
 };
 let hub: TestHub;
-const sessions: Partial<Record<ConsoleStaffKey, Awaited<ReturnType<typeof consoleSession>>>> = {};
-const as = (who: ConsoleStaffKey) => sessions[who]!;
+const signedIn = consoleSessions();
+const { as } = signedIn;
 
 const binary = (res: import('superagent').Response, cb: (err: Error | null, body: Buffer) => void) => {
   const chunks: Buffer[] = [];
@@ -58,8 +53,7 @@ beforeAll(async () => {
       yield Buffer.from(csv);
     })(),
   });
-  for (const who of Object.keys(CONSOLE_STAFF) as ConsoleStaffKey[])
-    sessions[who] = await consoleSession(hub.app, CONSOLE_STAFF[who]);
+  await signedIn.signIn(hub.app);
 });
 afterAll(() => hub.drop());
 
